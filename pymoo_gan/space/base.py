@@ -1,0 +1,161 @@
+"""Torch-free search-space algebra: categorical genes, integer genotypes and the real-value decoding rule.
+
+A genotype is a vector with one entry per gene; gene ``i`` takes the integer values ``0 .. len(options_i) - 1``
+(``xl = 0``, ``xu = len(options) - 1``). **Decoding rule for real values:** a value inside the bounds selects the
+option with the nearest index (``floor(v + 0.5)``), so pymoo's default real-valued operators and continuous
+algorithms (DE, CMA-ES) produce valid architectures. A genotype that breaks a space's structural constraints (e.g. a
+node with only ``none`` inputs) is then mapped to a valid one by the space's deterministic ``repair``. Values outside
+the bounds, NaN or infinite values and vectors of the wrong length raise ``ValueError`` naming the gene.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+
+Arch = TypeVar("Arch")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One categorical gene: a name and its options. Categorical genes are never treated as ordinal."""
+
+    name: str
+    options: tuple
+
+    def __post_init__(self):
+        if len(self.options) < 1:
+            raise ValueError(f"gene {self.name!r} needs at least one option")
+
+    @property
+    def size(self) -> int:
+        return len(self.options)
+
+
+class SearchSpace(Generic[Arch]):
+    """Base class of a concrete space: subclasses define ``genes``, ``_decode``, ``_encode``, ``_violations``.
+
+    ``_violations(g)`` returns a list of ``(gene_indices, message)`` for broken structural constraints of an integer
+    genotype; ``_fix(g, violation_genes, rng)`` makes one violated constraint hold (deterministically if rng is None).
+    """
+
+    genes: tuple[Choice, ...] = ()
+
+    # ---- bounds -------------------------------------------------------------------------------------------------
+    @property
+    def n_var(self) -> int:
+        return len(self.genes)
+
+    @property
+    def xl(self) -> np.ndarray:
+        return np.zeros(self.n_var, dtype=int)
+
+    @property
+    def xu(self) -> np.ndarray:
+        return np.array([g.size - 1 for g in self.genes], dtype=int)
+
+    @property
+    def names(self) -> list[str]:
+        return [g.name for g in self.genes]
+
+    # ---- conversion ---------------------------------------------------------------------------------------------
+    def to_genotype(self, x: Any, repair: bool = True) -> np.ndarray:
+        """Map a (possibly real-valued) vector to its canonical integer genotype (decoding rule, then repair)."""
+        x = np.asarray(x)
+        if x.ndim != 1 or x.shape[0] != self.n_var:
+            raise ValueError(f"genotype has shape {x.shape}; this space needs a vector of {self.n_var} genes")
+        try:
+            xf = x.astype(float)
+        except (TypeError, ValueError):
+            raise ValueError(f"genotype must be numeric, got dtype {x.dtype}") from None
+        for i, (v, gene) in enumerate(zip(xf, self.genes)):
+            if not np.isfinite(v) or v < -0.5 or v > gene.size - 0.5:
+                raise ValueError(
+                    f"gene {i} ({gene.name}) = {x[i]!r} is out of range; allowed: 0..{gene.size - 1} "
+                    f"(options {list(gene.options)})"
+                )
+        g = np.clip(np.floor(xf + 0.5), 0, self.xu).astype(int)
+        if repair:
+            return self.repair(g)
+        return g
+
+    def decode(self, x: Any) -> Arch:
+        """Genotype (integer or real within bounds) -> frozen architecture dataclass."""
+        return self._decode(self.to_genotype(x))
+
+    def encode(self, arch: Arch) -> np.ndarray:
+        """Architecture -> canonical integer genotype (inverse of ``decode`` on valid genotypes)."""
+        return np.asarray(self._encode(arch), dtype=int)
+
+    def key(self, x: Any) -> str:
+        """A hashable, human-readable key of the canonical genotype (used by archives and duplicate checks)."""
+        return "-".join(str(int(v)) for v in self.to_genotype(x))
+
+    # ---- validity -----------------------------------------------------------------------------------------------
+    def violations(self, g: np.ndarray) -> list[tuple[tuple[int, ...], str]]:
+        return self._violations(np.asarray(g, dtype=int))
+
+    def contains(self, x: Any) -> bool:
+        """True when ``x`` is an in-bounds integer genotype that satisfies every structural constraint."""
+        x = np.asarray(x)
+        if x.shape != (self.n_var,) or not np.all(np.isfinite(x.astype(float))):
+            return False
+        if not np.array_equal(x.astype(float), np.round(x.astype(float))):
+            return False
+        g = x.astype(int)
+        return bool(np.all(g >= self.xl) and np.all(g <= self.xu) and not self.violations(g))
+
+    def repair(self, g: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Return a valid genotype: each violated constraint is fixed (deterministically, or at random with rng)."""
+        g = np.array(g, dtype=int)
+        for _ in range(4 * self.n_var + 1):
+            broken = self.violations(g)
+            if not broken:
+                return g
+            g = self._fix(g, broken[0][0], rng)
+        raise RuntimeError(f"repair did not converge for genotype {g.tolist()}")  # a bug in a concrete space
+
+    # ---- sampling -----------------------------------------------------------------------------------------------
+    def sample(self, rng: np.random.Generator, n: int | None = None) -> np.ndarray:
+        """Uniformly random valid genotype(s) by rejection (``n`` rows, or one vector when ``n`` is None)."""
+        rows = []
+        for _ in range(1 if n is None else n):
+            while True:
+                g = np.array([rng.integers(0, gene.size) for gene in self.genes], dtype=int)
+                if not self.violations(g):
+                    rows.append(g)
+                    break
+        return rows[0] if n is None else np.stack(rows)
+
+    def describe(self, x: Any) -> str:
+        """A short readable string of the architecture, e.g. for results tables."""
+        return str(self.decode(x))
+
+    # ---- to implement -------------------------------------------------------------------------------------------
+    def _decode(self, g: np.ndarray) -> Arch:
+        raise NotImplementedError
+
+    def _encode(self, arch: Arch) -> list[int]:
+        raise NotImplementedError
+
+    def _violations(self, g: np.ndarray) -> list[tuple[tuple[int, ...], str]]:
+        return []
+
+    def _fix(self, g: np.ndarray, genes: tuple[int, ...], rng: np.random.Generator | None) -> np.ndarray:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A published architecture: its decoded arch (with the paper's sizes) and where it comes from.
+
+    ``paper_params`` is the parameter count (in millions) that the paper or its released code gives at these sizes.
+    """
+
+    name: str
+    kind: str  # "generator" or "discriminator"
+    arch: Any
+    paper_params: float | None
+    source: str
