@@ -47,9 +47,6 @@ class GeneratorMacro:
         for name in ("latent_dim", "channels", "bottom_width", "out_channels", "n_cells"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer")
-        if self.latent_dim % self.n_cells:
-            raise ValueError(f"latent_dim={self.latent_dim} must be divisible by n_cells={self.n_cells} "
-                             "(the latent vector is split evenly across the cells)")
 
     @property
     def resolution(self) -> int:
@@ -109,6 +106,9 @@ class EAGANGeneratorSpace(SearchSpace[CellGeneratorArch]):
 
     def __init__(self, macro: GeneratorMacro | None = None):
         self.macro = macro or GeneratorMacro()
+        if self.macro.latent_dim % self.macro.n_cells:
+            raise ValueError(f"latent_dim={self.macro.latent_dim} must be divisible by n_cells={self.macro.n_cells} "
+                             "(the latent vector is split evenly across the cells)")
         genes = []
         for c in range(self.macro.n_cells):
             genes += [Choice(f"cell{c}.up{i}", UP_OPS) for i in range(2)]
