@@ -1,1 +1,7 @@
+"""The pymoo Problems of pymoo_gan (each search stage is one Problem) and their settings."""
 
+from pymoo_gan.problems.config import SearchConfig
+from pymoo_gan.problems.generator_search import GANSearchProblem
+from pymoo_gan.problems.objectives import Constraint, Objective
+
+__all__ = ["Constraint", "GANSearchProblem", "Objective", "SearchConfig"]

@@ -1,0 +1,41 @@
+"""Every evaluation of a search, keyed by genotype and the version of the shared weights it was scored on."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class EvaluationArchive:
+    """Rows of every evaluation, a (genotype key, weights version) index so nothing is scored twice on the same
+    weights, and ``key in archive`` for "was this genotype ever evaluated" (used by duplicate elimination)."""
+
+    def __init__(self):
+        self.rows: list[dict] = []
+        self._index: dict[tuple[str, int], int] = {}
+        self._keys: set[str] = set()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def lookup(self, key: str, version: int) -> dict | None:
+        i = self._index.get((key, version))
+        return None if i is None else self.rows[i]
+
+    def add(self, row: dict) -> dict:
+        row = dict(row, eval_id=len(self.rows))
+        self._index[(row["genotype"], row["weights_version"])] = row["eval_id"]
+        self._keys.add(row["genotype"])
+        self.rows.append(row)
+        return row
+
+    def table(self):
+        """All rows as a pandas DataFrame (one row per evaluation, rescoring included)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows)
+
+    def genotypes(self) -> list[np.ndarray]:
+        return [np.array([int(v) for v in k.split("-")]) for k in sorted(self._keys)]

@@ -1,0 +1,71 @@
+"""Settings of a supernet search stage, as one dataclass: the single source of defaults for Python, TOML and CLI.
+
+The defaults are the embedded CPU problem: digits at 16x16, tiny widths, a digits-classifier Fréchet distance.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from pymoo_gan.training.loop import TrainConfig
+
+SPACES = ("eagan", "autogan")
+DISCRIMINATORS = ("autogan", "simple")
+EXTRACTORS = ("classifier", "inception")
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """What a stage-1 (generator) search trains and scores. ``resolution = bottom_width * 2**3``."""
+
+    dataset: str = "digits"
+    data_root: str | None = None
+    resolution: int = 16
+    space: str = "eagan"
+    latent_dim: int = 24
+    g_channels: int = 32
+    bottom_width: int = 2
+    discriminator: str = "autogan"
+    d_channels: int = 32
+    train: TrainConfig = TrainConfig(g_batch_size=32, d_batch_size=32, g_lr=2e-4, d_lr=2e-4)
+    warmup_epochs: float = 20.0
+    round_epochs: float = 5.0
+    round_size: int | None = None  # evaluations between training rounds; None = the size of the first batch
+    n_samples: int = 1000
+    score_batch_size: int = 500
+    bn_batches: int = 4
+    objectives: tuple = ("fd", "score", "params")
+    constraints: dict = field(default_factory=dict)
+    extractor: str = "classifier"
+    inception_weights: str | None = None
+    extra_metrics: tuple = ()
+    device: str = "auto"
+    seed: int = 0
+    cache_dir: str | None = None
+
+    def __post_init__(self):
+        for name, allowed in (("space", SPACES), ("discriminator", DISCRIMINATORS), ("extractor", EXTRACTORS)):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name}={getattr(self, name)!r} is unknown; allowed: {', '.join(allowed)}")
+        if self.resolution != self.bottom_width * 8:
+            raise ValueError(f"resolution {self.resolution} is impossible with bottom_width {self.bottom_width}: "
+                             f"three up-cells give resolution = 8 * bottom_width = {8 * self.bottom_width}")
+        for name in ("latent_dim", "g_channels", "d_channels", "n_samples", "score_batch_size"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer")
+        for name in ("warmup_epochs", "round_epochs"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be >= 0")
+        if isinstance(self.train, dict):  # from TOML / keyword dicts
+            object.__setattr__(self, "train", TrainConfig(**self.train))
+        object.__setattr__(self, "objectives", tuple(self.objectives))
+        object.__setattr__(self, "extra_metrics", tuple(self.extra_metrics))
+
+    def replace(self, **changes) -> SearchConfig:
+        """A copy with ``changes``; an unknown name raises ValueError listing the valid ones."""
+        valid = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(changes) - valid)
+        if unknown:
+            raise ValueError(f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,162 @@
+"""Stage 1 of EAGAN: search the generator against one fixed discriminator ("many-to-one").
+
+Example (the embedded default: digits at 16x16, tiny widths, a digits-classifier Fréchet distance; ~2 min on 2 CPU
+cores):
+    >>> from pymoo.optimize import minimize
+    >>> from pymoo_gan import GANSearchProblem, nsga2
+    >>> res = minimize(GANSearchProblem(), nsga2(pop_size=8), ("n_gen", 4), seed=1, verbose=True)  # doctest: +SKIP
+    >>> res.problem.results()                                                                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from pymoo_gan.problems.config import SearchConfig
+from pymoo_gan.problems.supernet_problem import SupernetSearchProblem
+from pymoo_gan.progress import progress_bar
+from pymoo_gan.training import GANTrainer, PopulationPathSampler, UniformPathSampler
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+class GeneratorSupernetEngine:
+    """The torch side of stage 1: G supernet + fixed D + their trainer, the data, and the candidate scorer."""
+
+    def __init__(self, config: SearchConfig, space, registry_entry, progress: bool = True):
+        from pymoo_gan.data.registry import load_dataset
+        from pymoo_gan.evaluator import CandidateScorer
+        from pymoo_gan.models import build_discriminator
+
+        self.config, self.space, self.progress = config, space, progress
+        self.device = resolve_device(config.device)
+        supernet_cls, self._extract, self._build = registry_entry
+        # one explicit generator per random stream: training batches/latents, path sampling, scoring latents
+        self.torch_gen = torch.Generator(device=self.device).manual_seed(config.seed)
+        self.path_rng = np.random.default_rng(config.seed)
+        images, _ = load_dataset(config.dataset, root=config.data_root, resolution=config.resolution, split="train")
+        self.images = images.to(self.device)
+        with torch.random.fork_rng(devices=[]):  # module init draws from torch's default RNG: keep it local
+            torch.manual_seed(config.seed)
+            self.supernet = supernet_cls(space.macro).to(self.device)
+            self.discriminator = build_discriminator(config.discriminator, in_channels=images.shape[1],
+                                                     channels=config.d_channels,
+                                                     resolution=config.resolution).to(self.device)
+        self.trainer = GANTrainer(self.supernet, self.discriminator, config.train, latent_dim=space.macro.latent_dim)
+        self.scorer = CandidateScorer(config, images_train=images, device=self.device)
+        self.weights_version = 0
+        self._cost_cache: dict[str, dict[str, float]] = {}
+
+    @property
+    def supernet_step(self) -> int:
+        return self.trainer.steps
+
+    def _steps(self, epochs: float) -> int:
+        cfg = self.config.train
+        return int(math.ceil(epochs * len(self.images) / (cfg.d_batch_size * cfg.n_critic)))
+
+    def _train(self, epochs: float, sampler, desc: str) -> None:
+        n = self._steps(epochs)
+        chunk = max(1, n // 20)
+        with progress_bar(total=n, desc=desc, enabled=self.progress) as bar:
+            done = 0
+            while done < n:
+                k = min(chunk, n - done)
+                losses = self.trainer.train(k, self.images, self.torch_gen, sample_arch=sampler)
+                done += k
+                bar.update(k)
+                bar.set_postfix(losses)
+        self.weights_version += 1
+
+    def warmup(self) -> None:
+        self._train(self.config.warmup_epochs, UniformPathSampler(self.space, self.path_rng), "warm-up")
+
+    def train_round(self, genotypes) -> None:
+        self._train(self.config.round_epochs, PopulationPathSampler(self.space, genotypes, self.path_rng),
+                    f"round {self.weights_version}")
+
+    def score(self, genotype: np.ndarray) -> dict[str, float]:
+        arch = self.space.decode(genotype)
+        scores = self.scorer.score_path(self.supernet, arch)
+        scores.update(self._cost(arch))
+        return scores
+
+    def extract(self, genotype: np.ndarray):
+        arch = self.space.decode(genotype)
+        self.scorer.recalibrate(self.supernet, arch)
+        return self._extract(self.supernet, arch).eval()
+
+    def _cost(self, arch) -> dict[str, float]:
+        key = self.space.key(self.space.encode(arch))
+        if key not in self._cost_cache:
+            self._cost_cache[key] = self.scorer.cost(self._build(arch), arch.macro.latent_dim)
+        return self._cost_cache[key]
+
+
+def _space_registry():
+    from pymoo_gan.models import CellGeneratorSupernet, build_generator, extract
+    from pymoo_gan.models.autogan import AutoGANGeneratorSupernet, build_autogan_generator, extract_autogan
+    from pymoo_gan.space.autogan import AutoGANGeneratorSpace
+    from pymoo_gan.space.eagan import EAGANGeneratorSpace
+
+    return {
+        "eagan": (EAGANGeneratorSpace, (CellGeneratorSupernet, extract, build_generator)),
+        "autogan": (AutoGANGeneratorSpace, (AutoGANGeneratorSupernet, extract_autogan, build_autogan_generator)),
+    }
+
+
+def make_generator_space(config: SearchConfig):
+    """The generator space named by ``config.space`` with the config's sizes (torch-free)."""
+    from pymoo_gan.data.registry import dataset_channels
+    from pymoo_gan.space.autogan import AutoGANGeneratorSpace
+    from pymoo_gan.space.eagan import EAGANGeneratorSpace, GeneratorMacro
+
+    macro = GeneratorMacro(latent_dim=config.latent_dim, channels=config.g_channels, bottom_width=config.bottom_width,
+                           out_channels=dataset_channels(config.dataset))
+    return {"eagan": EAGANGeneratorSpace, "autogan": AutoGANGeneratorSpace}[config.space](macro)
+
+
+class GANSearchProblem(SupernetSearchProblem):
+    """EAGAN stage 1 as a pymoo Problem: search the generator on a weight-sharing supernet against one fixed D.
+
+    All objectives are minimised (default: Fréchet distance, negative classifier/inception score, parameters); raw
+    scores go to extra ``out`` keys (``res.pop.get("fd_digits_cnn")``) and to ``results()``; ``constraints`` such as
+    ``{"params": 2e5}`` go to ``out["G"]``. Settings are a :class:`SearchConfig` and/or keyword overrides.
+
+    Example:
+        >>> problem = GANSearchProblem(objectives=("fd", "params"), constraints={"params": 2e5})
+        >>> problem.n_var, problem.n_obj, problem.n_ieq_constr
+        (21, 2, 1)
+    """
+
+    def __init__(self, config: SearchConfig | None = None, progress: bool = True, **overrides):
+        config = (config or SearchConfig()).replace(**overrides) if overrides else (config or SearchConfig())
+        self.config = config
+        from pymoo_gan.evaluator import score_aliases
+
+        super().__init__(make_generator_space(config), config.objectives, config.constraints,
+                         aliases=score_aliases(config), round_size=config.round_size, progress=progress)
+
+    def extract(self, x):
+        """A standalone generator (plain ``nn.Module``) of genotype ``x`` with weights copied from the supernet and
+        BN statistics recalibrated for this path."""
+        return self.engine.extract(self.space.to_genotype(x))
+
+    def sample(self, x, n: int = 16) -> np.ndarray:
+        """``n`` images (numpy, (n, C, H, W), in [-1, 1]) of genotype ``x`` on the current shared weights."""
+        net = self.extract(x)
+        z = self.engine.scorer.latents[:n].to(self.engine.device)
+        with torch.no_grad():
+            return net(z).float().cpu().numpy()
+
+    def _make_engine(self):
+        entry = _space_registry()[self.config.space][1]
+        return GeneratorSupernetEngine(self.config, self.space, entry, progress=self.progress)
+

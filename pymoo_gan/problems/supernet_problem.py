@@ -1,0 +1,137 @@
+"""The pymoo side of a weight-sharing search: rounds of supernet training, same-weights scoring, the archive.
+
+A concrete stage supplies an *engine* (the torch side) with this duck-typed interface::
+
+    engine.weights_version   # int, bumped by every warm-up / training round
+    engine.supernet_step     # int, generator steps the shared weights have taken
+    engine.warmup()          # first training of the shared weights (uniformly random paths)
+    engine.train_round(genotypes)   # one round of training with paths drawn from the current population
+    engine.score(genotype) -> dict  # raw scores of one candidate on the current weights (FD, CS, params, ...)
+
+**Same weights in one survival.** pymoo calls ``_evaluate`` with the offspring of a generation while
+``algorithm.pop`` still holds their parents. When a training round is due (after every ``round_size`` new
+evaluations), the round runs first, then the parents are re-scored on the new weights (their ``F``/``G`` and extra
+keys are replaced in place) and only then the offspring are scored. So whatever pymoo algorithm compares parents and
+offspring next sees scores from one set of weights. Nothing is scored twice on the same weights: scores are cached
+in the archive by (genotype, weights version).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import numpy as np
+from pymoo.core.problem import Problem
+
+from pymoo_gan.problems.archive import EvaluationArchive
+from pymoo_gan.problems.objectives import resolve_constraints, resolve_objectives
+from pymoo_gan.space.base import SearchSpace
+
+
+class SupernetSearchProblem(Problem):
+    """Base class of the search stages; see the module docstring. Subclasses implement ``_make_engine()``."""
+
+    def __init__(self, space: SearchSpace, objectives, constraints: Mapping[str, float] | None,
+                 aliases: Mapping[str, str], round_size: int | None = None, progress: bool = True):
+        self.space = space
+        self.objectives = resolve_objectives(objectives, aliases)
+        self.constraints = resolve_constraints(constraints, aliases)
+        self.archive = EvaluationArchive()
+        self.round_size = round_size
+        self.progress = progress
+        self._engine = None
+        self._evals_since_round = 0
+        super().__init__(n_var=space.n_var, n_obj=len(self.objectives), n_ieq_constr=len(self.constraints),
+                         xl=space.xl, xu=space.xu, vtype=int, requires_kwargs=True,
+                         exclude_from_serialization=["_engine"])
+
+    # ---- engine ---------------------------------------------------------------------------------------------------
+    @property
+    def engine(self):
+        """The torch side, built on first use (so a fresh problem is cheap, picklable and initialises no device)."""
+        if self._engine is None:
+            self._engine = self._make_engine()
+        return self._engine
+
+    def _make_engine(self):
+        raise NotImplementedError
+
+    # ---- pymoo entry point ------------------------------------------------------------------------------------------
+    def _evaluate(self, X, out, *args, algorithm=None, **kwargs):
+        genotypes = [self.space.to_genotype(x) for x in X]
+        engine = self.engine
+        generation = int(getattr(algorithm, "n_gen", 0) or 0)
+        if engine.weights_version == 0:
+            engine.warmup()
+            self._evals_since_round = 0
+        elif self._evals_since_round >= (self.round_size or len(X)):
+            engine.train_round(self._population_genotypes(algorithm) or genotypes)
+            self._evals_since_round = 0
+            self._rescore_population(algorithm, generation)
+        if self.round_size is None:
+            self.round_size = len(X)
+        rows = [self._scored(g, generation, "offspring") for g in genotypes]
+        self._evals_since_round += len(X)
+        self._write_out(rows, out)
+
+    # ---- helpers ----------------------------------------------------------------------------------------------------
+    def _scored(self, genotype: np.ndarray, generation: int, kind: str) -> dict:
+        """The archived row of ``genotype`` on the current weights, scoring it if it is not there yet."""
+        key = self.space.key(genotype)
+        version = self.engine.weights_version
+        row = self.archive.lookup(key, version)
+        if row is not None:
+            return row
+        t0 = time.perf_counter()
+        scores = self.engine.score(genotype)
+        row = {"genotype": key, "arch": self.space.describe(genotype), "generation": generation, "kind": kind,
+               "weights_version": version, "supernet_step": self.engine.supernet_step}
+        row.update({f"F{i}": obj.minimised(scores) for i, obj in enumerate(self.objectives)})
+        row.update({f"G{i}": c.violation(scores) for i, c in enumerate(self.constraints)})
+        row.update(scores)
+        row["score_time_s"] = time.perf_counter() - t0
+        return self.archive.add(row)
+
+    def _raw_keys(self, rows: list[dict]) -> list[str]:
+        skip = {"genotype", "arch", "generation", "kind", "eval_id", "score_time_s"}
+        return [k for k in rows[0] if k not in skip and not (k[0] in "FG" and k[1:].isdigit())]
+
+    def _write_out(self, rows: list[dict], out: dict) -> None:
+        out["F"] = np.array([[r[f"F{i}"] for i in range(self.n_obj)] for r in rows], dtype=float)
+        if self.n_ieq_constr:
+            out["G"] = np.array([[r[f"G{i}"] for i in range(self.n_ieq_constr)] for r in rows], dtype=float)
+        for k in self._raw_keys(rows):
+            out[k] = np.array([r.get(k, np.nan) for r in rows], dtype=float)
+
+    @staticmethod
+    def _population_individuals(algorithm) -> list:
+        seen, inds = set(), []
+        for pop in (getattr(algorithm, "pop", None), getattr(algorithm, "opt", None)):
+            for ind in pop if pop is not None else ():
+                if id(ind) not in seen and ind.X is not None and ind.F is not None:
+                    seen.add(id(ind))
+                    inds.append(ind)
+        return inds
+
+    def _population_genotypes(self, algorithm) -> list[np.ndarray]:
+        return [self.space.to_genotype(ind.X) for ind in self._population_individuals(algorithm)]
+
+    def _rescore_population(self, algorithm, generation: int) -> None:
+        """Replace the scores of the algorithm's current population with scores on the current weights."""
+        inds = self._population_individuals(algorithm)
+        if not inds:
+            return
+        rows = [self._scored(self.space.to_genotype(ind.X), generation, "rescore") for ind in inds]
+        out: dict = {}
+        self._write_out(rows, out)
+        for i, ind in enumerate(inds):
+            for key, values in out.items():
+                ind.set(key, values[i])
+            ind.CV = None  # recomputed from the new G on next access
+
+    # ---- results ----------------------------------------------------------------------------------------------------
+    def results(self):
+        """Every evaluation as a pandas DataFrame: genotype, readable arch, objectives, raw scores, generation,
+        weights version and supernet step."""
+        return self.archive.table()

@@ -1,0 +1,134 @@
+"""The GAN training step and loop: hinge (or non-saturating) loss, Adam(0, 0.9), n_critic, optional EMA of G.
+
+The same loop trains a supernet (``sample_arch`` returns the path of each step) and a standalone pair
+(``sample_arch=None``). Real images live on the device as one tensor; batches are drawn with an explicit
+``torch.Generator``, so a run is reproducible and needs no DataLoader. No host synchronisation inside the loop: losses
+are accumulated on the device and read once at the end.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from pymoo_gan.training.ema import EMA
+from pymoo_gan.training.losses import get_loss
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation settings of a GAN. Defaults follow the EAGAN paper (lr 2e-4 for both, Adam betas (0, 0.9))."""
+
+    g_lr: float = 2e-4
+    d_lr: float = 2e-4
+    g_batch_size: int = 40
+    d_batch_size: int = 80
+    n_critic: int = 1
+    loss: str = "hinge"
+    beta1: float = 0.0
+    beta2: float = 0.9
+    ema_decay: float | None = None
+    grad_clip: float | None = None
+    amp: bool = True  # bf16 autocast for G and D on CUDA; ignored on CPU
+
+    def __post_init__(self):
+        get_loss(self.loss)
+        for name in ("g_batch_size", "d_batch_size", "n_critic"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer")
+        for name in ("g_lr", "d_lr"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be > 0")
+
+
+def adam(params, lr: float, cfg: TrainConfig, device: torch.device) -> torch.optim.Adam:
+    fused = device.type == "cuda"
+    return torch.optim.Adam(params, lr=lr, betas=(cfg.beta1, cfg.beta2), fused=fused, foreach=None if fused else True)
+
+
+class GANTrainer:
+    """Trains ``generator`` against ``discriminator``; owns their optimizers and the optional EMA of G.
+
+    ``generator`` is called as ``generator(z, arch)`` when a path sampler is given, else ``generator(z)``.
+
+    Example:
+        >>> trainer = GANTrainer(G, D, TrainConfig(), latent_dim=120)              # doctest: +SKIP
+        >>> losses = trainer.train(100, images, gen, sample_arch=lambda: arch)     # doctest: +SKIP
+    """
+
+    def __init__(self, generator: nn.Module, discriminator: nn.Module, cfg: TrainConfig, latent_dim: int):
+        self.G, self.D, self.cfg, self.latent_dim = generator, discriminator, cfg, latent_dim
+        self.device = next(generator.parameters()).device
+        self.opt_g = adam(generator.parameters(), cfg.g_lr, cfg, self.device)
+        self.opt_d = adam(discriminator.parameters(), cfg.d_lr, cfg, self.device)
+        self.d_loss_fn, self.g_loss_fn = get_loss(cfg.loss)
+        self.ema = EMA(generator, cfg.ema_decay) if cfg.ema_decay else None
+        self.steps = 0  # generator steps taken
+
+    def _autocast(self):
+        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.device.type == "cuda" and self.cfg.amp)
+
+    def _fake(self, n: int, arch, gen: torch.Generator) -> torch.Tensor:
+        z = torch.randn(n, self.latent_dim, generator=gen, device=self.device)
+        return self.G(z) if arch is None else self.G(z, arch)
+
+    def _clip(self, module: nn.Module) -> None:
+        if self.cfg.grad_clip:
+            nn.utils.clip_grad_norm_(module.parameters(), self.cfg.grad_clip)
+
+    def train(self, n_steps: int, images: torch.Tensor, gen: torch.Generator,
+              sample_arch: Callable[[], object] | None = None) -> dict[str, float]:
+        """Take ``n_steps`` generator steps, each after ``n_critic`` discriminator steps; return the mean losses."""
+        cfg = self.cfg
+        self.G.train()
+        self.D.train()
+        d_total = torch.zeros((), device=self.device)
+        g_total = torch.zeros((), device=self.device)
+        for _ in range(n_steps):
+            arch = sample_arch() if sample_arch is not None else None
+            for _ in range(cfg.n_critic):
+                idx = torch.randint(len(images), (cfg.d_batch_size,), generator=gen, device=images.device)
+                real = images[idx].to(self.device, non_blocking=True)
+                with self._autocast():
+                    with torch.no_grad():
+                        fake = self._fake(cfg.d_batch_size, arch, gen)
+                    d_loss = self.d_loss_fn(self.D(real).float(), self.D(fake).float())
+                self.opt_d.zero_grad(set_to_none=True)
+                d_loss.backward()
+                self._clip(self.D)
+                self.opt_d.step()
+                d_total += d_loss.detach()
+            with self._autocast():
+                g_loss = self.g_loss_fn(self.D(self._fake(cfg.g_batch_size, arch, gen)).float())
+            self.opt_g.zero_grad(set_to_none=True)
+            self.D.requires_grad_(False)
+            g_loss.backward()
+            self.D.requires_grad_(True)
+            self._clip(self.G)
+            self.opt_g.step()
+            g_total += g_loss.detach()
+            if self.ema is not None:
+                self.ema.update(self.G)
+            self.steps += 1
+        n = max(n_steps, 1)
+        return {"d_loss": (d_total / (n * cfg.n_critic)).item(), "g_loss": (g_total / n).item()}
+
+    def state_dict(self) -> dict:
+        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),
+                "opt_d": self.opt_d.state_dict(), "steps": self.steps,
+                "ema": None if self.ema is None else self.ema.state_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Load a state; optimizer states are deep-copied (torch's loader may keep the very same tensors, which
+        would alias two trainers' Adam moments)."""
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.opt_g.load_state_dict(copy.deepcopy(state["opt_g"]))
+        self.opt_d.load_state_dict(copy.deepcopy(state["opt_d"]))
+        self.steps = state["steps"]
+        if self.ema is not None and state["ema"] is not None:
+            self.ema.load_state_dict(state["ema"])

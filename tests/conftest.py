@@ -1,0 +1,20 @@
+import os
+
+import pytest
+
+# Tiny settings for the stage-1 problem: the suite exercises the real code paths in seconds on 2 CPU cores.
+TINY = dict(latent_dim=12, g_channels=8, d_channels=8, warmup_epochs=0.5, round_epochs=0.25, n_samples=128,
+            score_batch_size=128, bn_batches=2)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory):
+    """Classifiers and real statistics are cached in a per-session folder, never in the user's cache."""
+    path = tmp_path_factory.mktemp("pymoo_gan_cache")
+    os.environ["PYMOO_GAN_CACHE"] = str(path)
+    return path
+
+
+@pytest.fixture
+def tiny():
+    return dict(TINY)

@@ -1,0 +1,94 @@
+import pickle
+
+import numpy as np
+import pytest
+from pymoo.algorithms.moo.nsde import NSDE
+from pymoo.algorithms.moo.nsga2 import NSGA2
+from pymoo.algorithms.moo.nsga3 import NSGA3
+from pymoo.algorithms.moo.sms import SMSEMOA
+from pymoo.core.callback import Callback
+from pymoo.optimize import minimize
+from pymoo.util.ref_dirs import get_reference_directions
+
+from pymoo_gan import GANSearchProblem, nsga2
+from pymoo_gan.algorithms import random_search
+from pymoo_gan.operators import ArchCrossover, ArchMutation, ArchSampling
+
+
+def test_defaults_describe_the_embedded_problem():
+    p = GANSearchProblem()
+    assert (p.n_var, p.n_obj, p.n_ieq_constr) == (21, 3, 0)
+    assert [o.key for o in p.objectives] == ["fd_digits_cnn", "cs_digits_cnn", "params"]
+    assert [o.maximize for o in p.objectives] == [False, True, False]
+    assert p.config.resolution == 16 and p.space.macro.out_channels == 1
+
+
+def test_bad_settings_name_what_is_allowed():
+    with pytest.raises(ValueError, match="valid:"):
+        GANSearchProblem(warmup_epoch=3)
+    with pytest.raises(ValueError, match="impossible with bottom_width"):
+        GANSearchProblem(resolution=32, bottom_width=2)
+    with pytest.raises(ValueError, match="allowed: fd, score"):
+        GANSearchProblem(objectives=("fid_but_typo",))
+
+
+class SurvivalWeights(Callback):
+    """After every survival, record the weights versions the surviving population was scored on."""
+
+    def notify(self, algorithm):
+        self.data.setdefault("versions", []).append(set(algorithm.pop.get("weights_version").tolist()))
+
+
+def test_search_runs_and_survivors_share_weights(tiny):
+    problem = GANSearchProblem(progress=False, **tiny)
+    cb = SurvivalWeights()
+    res = minimize(problem, nsga2(pop_size=4), ("n_gen", 3), seed=1, callback=cb)
+    assert [len(v) for v in cb.data["versions"]] == [1, 1, 1]
+    assert [v.pop() for v in cb.data["versions"]] == [1, 2, 3]
+    table = problem.results()
+    assert {"genotype", "arch", "generation", "kind", "weights_version", "supernet_step", "fd_digits_cnn",
+            "cs_digits_cnn", "params", "macs", "F0", "F1", "F2"} <= set(table.columns)
+    assert (table["kind"] == "rescore").sum() == 8  # parents re-scored after each of the 2 training rounds
+    assert not table.duplicated(["genotype", "weights_version"]).any()
+    assert np.isfinite(res.F).all()
+    # raw scores reach the population as extra keys; F holds the negated classifier score
+    assert np.allclose(res.opt.get("F")[:, 1], -res.opt.get("cs_digits_cnn"))
+    # the problem pickles without its engine (supernet, data, extractor)
+    clone = pickle.loads(pickle.dumps(problem))
+    assert clone._engine is None and len(clone.archive) == len(problem.archive)
+
+
+def _table(seed, tiny):
+    problem = GANSearchProblem(progress=False, **tiny)
+    minimize(problem, nsga2(pop_size=4), ("n_gen", 2), seed=seed)
+    return problem.results().drop(columns=["score_time_s"])
+
+
+def test_same_seed_gives_the_same_results_table(tiny):
+    a, b = _table(1, tiny), _table(1, tiny)
+    assert a.equals(b)
+
+
+def _algorithms():
+    ref = get_reference_directions("das-dennis", 3, n_partitions=2)
+    return {
+        "pymoo NSGA2 defaults": (NSGA2(pop_size=4), {}),
+        "pymoo_gan.nsga2": (nsga2(pop_size=4), {}),
+        "NSGA3": (NSGA3(ref_dirs=ref, pop_size=4, sampling=ArchSampling(), crossover=ArchCrossover(),
+                        mutation=ArchMutation()), {}),
+        "SMS-EMOA": (SMSEMOA(pop_size=4, sampling=ArchSampling(), crossover=ArchCrossover(),
+                             mutation=ArchMutation()), {}),
+        "NSDE (continuous)": (NSDE(pop_size=4), {"objectives": ("fd", "params")}),
+        "random search": (random_search(pop_size=4), {}),
+    }
+
+
+@pytest.mark.parametrize("name", list(_algorithms()))
+def test_problem_runs_unchanged_under_pymoo_algorithms(name, tiny):
+    algorithm, extra = _algorithms()[name]
+    problem = GANSearchProblem(progress=False, **tiny, **extra)
+    res = minimize(problem, algorithm, ("n_evals", 12), seed=1)
+    assert res.F is not None and np.isfinite(res.F).all()
+    assert all(problem.space.contains(problem.space.to_genotype(x)) for x in np.atleast_2d(res.X))
+    table = problem.results()
+    assert table["weights_version"].max() >= 2  # at least one training round after the warm-up
