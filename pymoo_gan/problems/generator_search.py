@@ -43,14 +43,13 @@ class GeneratorSupernetEngine:
         self.path_rng = np.random.default_rng(config.seed)
         images, _ = load_dataset(config.dataset, root=config.data_root, resolution=config.resolution, split="train")
         self.images = images.to(self.device)
-        with torch.random.fork_rng(devices=[]):  # module init draws from torch's default RNG: keep it local
-            torch.manual_seed(config.seed)
-            self.supernet = supernet_cls(space.macro).to(self.device)
-            self.discriminator = build_discriminator(config.discriminator, in_channels=images.shape[1],
-                                                     channels=config.d_channels,
-                                                     resolution=config.resolution).to(self.device)
+        init = torch.Generator().manual_seed(config.seed)  # weight init never touches torch's global RNG
+        self.supernet = supernet_cls(space.macro, generator=init).to(self.device)
+        self.discriminator = build_discriminator(config.discriminator, in_channels=images.shape[1],
+                                                 channels=config.d_channels, resolution=config.resolution,
+                                                 generator=init).to(self.device)
         self.trainer = GANTrainer(self.supernet, self.discriminator, config.train, latent_dim=space.macro.latent_dim)
-        self.scorer = CandidateScorer(config, images_train=images, device=self.device)
+        self.scorer = CandidateScorer(config, latent_dim=space.macro.latent_dim, device=self.device)
         self.weights_version = 0
         self._cost_cache: dict[str, dict[str, float]] = {}
 

@@ -1,0 +1,94 @@
+"""Scoring of candidate generators: (architecture, shared weights, metric settings) -> raw scores.
+
+A :class:`CandidateScorer` owns what every candidate is scored with: the feature extractor, the cached real-data
+statistics, one fixed latent batch (identical for every candidate) and the latents used to recalibrate BN statistics
+per sub-network. It has no pymoo in it, so the same call can run in a worker process.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from pymoo_gan.data.registry import load_dataset
+from pymoo_gan.metrics import (
+    InceptionV3Extractor,
+    count_macs,
+    count_params,
+    domain_classifier,
+    fixed_latents,
+    metric_key,
+    reference_statistics,
+    score,
+)
+from pymoo_gan.training.bn import recalibrate_bn
+
+_ALIASED = {"fd": "fd", "score": "is", "kid": "kid"}  # objective alias -> result name in pymoo_gan.metrics
+
+
+def make_extractor(config, device: torch.device):
+    """The feature extractor named by ``config.extractor``: the dataset's domain classifier or the standard
+    Inception (which needs its weights file; see :class:`pymoo_gan.metrics.InceptionV3Extractor`)."""
+    if config.extractor == "inception":
+        return InceptionV3Extractor(config.inception_weights).to(device).eval()
+    train = load_dataset(config.dataset, root=config.data_root, resolution=config.resolution, split="train")
+    test = load_dataset(config.dataset, root=config.data_root, resolution=config.resolution, split="test")
+    return domain_classifier(config.dataset, train, test, cache_dir=config.cache_dir).to(device).eval()
+
+
+def extractor_name(config) -> tuple[str, bool]:
+    """``(name, standard)`` of the extractor a config will use, known without training or loading it."""
+    if config.extractor == "inception":
+        from pymoo_gan.metrics.cache import sha256_file
+        from pymoo_gan.metrics.inception import INCEPTION_WEIGHTS_SHA256, find_inception_weights
+
+        sha = sha256_file(find_inception_weights(config.inception_weights))
+        standard = sha == INCEPTION_WEIGHTS_SHA256
+        return ("inception_v3" if standard else f"inception_v3_{sha[:8]}"), standard
+    return f"{config.dataset}_cnn", False
+
+
+def score_aliases(config) -> dict[str, str]:
+    """Objective aliases -> concrete score keys, e.g. ``{"fd": "fd_digits_cnn", "score": "cs_digits_cnn"}``."""
+    name, standard = extractor_name(config)
+    probe = type("Probe", (), {"name": name, "standard": standard})()
+    return {alias: metric_key(result, probe) for alias, result in _ALIASED.items()}
+
+
+class CandidateScorer:
+    """Scores generator paths and standalone generators with fixed latents against cached real statistics."""
+
+    def __init__(self, config, latent_dim: int, device: torch.device):
+        self.config, self.device = config, device
+        self.extractor = make_extractor(config, device)
+        images, _ = load_dataset(config.dataset, root=config.data_root, resolution=config.resolution, split="train")
+        self.metrics = ("fd", "is", *(m for m in config.extra_metrics if m not in ("fd", "is")))
+        self.reference = reference_statistics(images, self.extractor, dataset=config.dataset, split="train",
+                                              keep_features=bool({"kid", "pr"} & set(self.metrics)),
+                                              cache_dir=config.cache_dir)
+        self.latents = fixed_latents(config.n_samples, latent_dim, seed=config.seed + 1, device=device)
+        bn_n = config.bn_batches * config.train.g_batch_size
+        self.bn_latents = fixed_latents(bn_n, latent_dim, seed=config.seed + 2, device=device)
+
+    def recalibrate(self, supernet: nn.Module, arch) -> None:
+        """Recompute the shared BN statistics for ``arch`` alone (a no-op for spaces without BN)."""
+        batches = self.bn_latents.split(self.config.train.g_batch_size)
+        recalibrate_bn(supernet, lambda z: supernet(z, arch), batches)
+
+    def score_path(self, supernet: nn.Module, arch) -> dict[str, float]:
+        """Scores of the sub-network ``arch`` of ``supernet`` on its current weights (BN recalibrated first)."""
+        self.recalibrate(supernet, arch)
+        was_training = supernet.training
+        supernet.eval()
+        try:
+            return score(lambda z: supernet(z, arch), self.latents, self.extractor, self.reference,
+                         metrics=self.metrics, batch_size=self.config.score_batch_size)
+        finally:
+            supernet.train(was_training)
+
+    @staticmethod
+    def cost(module: nn.Module, latent_dim: int) -> dict[str, float]:
+        """Parameters and per-sample multiply-accumulates of a standalone generator."""
+        device = next(module.parameters()).device
+        return {"params": float(count_params(module)),
+                "macs": float(count_macs(module.eval(), torch.zeros(1, latent_dim, device=device)))}
