@@ -14,6 +14,6 @@ tiny = dict(warmup_epochs=1, round_epochs=0.5, n_samples=200) if os.environ.get(
 problem = GANSearchProblem(**tiny)  # digits 16x16, EAGAN generator space, objectives: FD, -classifier score, params
 res = minimize(problem, nsga2(pop_size=8), ("n_gen", 4 if not tiny else 2), seed=1, verbose=True)
 
-print(problem.results()[["generation", "kind", "arch", "fd_digits_cnn", "cs_digits_cnn", "params"]].tail())
+print(problem.results()[["generation", "kind", "fd_digits_cnn", "cs_digits_cnn", "params"]].tail().to_string())
 for x, f in zip(res.X, res.F):
     print(problem.space.describe(x), "->", f)

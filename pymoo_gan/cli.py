@@ -15,7 +15,7 @@ def _demo(args) -> int:
     from pymoo_gan.problems import GANSearchProblem
     from pymoo_gan.report import write_search_report
 
-    problem = GANSearchProblem(device=args.device, progress=not args.quiet)
+    problem = GANSearchProblem(device=args.device, progress=not args.quiet, **parse_overrides(args.set))
     print(f"pymoo-gan demo: {problem.space!r}, objectives {[o.key for o in problem.objectives]}, "
           f"pop_size={args.pop_size}, n_gen={args.n_gen}, seed={args.seed}", flush=True)
     res = minimize(problem, nsga2(pop_size=args.pop_size), ("n_gen", args.n_gen), seed=args.seed,
@@ -28,6 +28,25 @@ def _demo(args) -> int:
     return 0
 
 
+def parse_overrides(items: list[str]) -> dict:
+    """``["warmup_epochs=2", "objectives=['fd', 'params']"]`` -> settings; values are TOML literals (else strings)."""
+    import tomllib
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--set {item!r} must look like key=value")
+        try:
+            out[key.strip()] = tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key.strip()] = value
+    for key in ("objectives", "extra_metrics"):
+        if isinstance(out.get(key), list):
+            out[key] = tuple(out[key])
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pymoo-gan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -38,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
     demo.add_argument("--quiet", action="store_true", help="no progress display")
+    demo.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                      help="override a search setting, e.g. --set warmup_epochs=4 (repeatable)")
     demo.set_defaults(run=_demo)
     return parser
 

@@ -27,24 +27,35 @@ def pareto_mask(F: np.ndarray) -> np.ndarray:
     return mask
 
 
-def plot_pareto(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str], path: str, title: str = "") -> str:
-    """Scatter every evaluated point (grey) and the final front (red), one panel per pair of objectives."""
+def plot_pareto(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str], path: str, title: str = "",
+                versions: np.ndarray | None = None) -> str:
+    """Scatter every evaluated point and the final front (red), one panel per pair of objectives.
+
+    With weight sharing, scores from different supernet weights are not comparable: pass ``versions`` (the weights
+    version of each evaluated point) to colour the points by it."""
     plt = _pyplot()
     evaluated, front = np.atleast_2d(evaluated), np.atleast_2d(front)
     pairs = list(itertools.combinations(range(len(labels)), 2)) or [(0, 0)]
     fig, axes = plt.subplots(1, len(pairs), figsize=(4.2 * len(pairs), 3.8), squeeze=False)
     for ax, (i, j) in zip(axes[0], pairs):
-        ax.scatter(evaluated[:, i], evaluated[:, j], s=10, facecolors="none", edgecolors="grey", label="evaluated")
+        if versions is None:
+            ax.scatter(evaluated[:, i], evaluated[:, j], s=10, facecolors="none", edgecolors="grey", label="evaluated")
+        else:
+            points = ax.scatter(evaluated[:, i], evaluated[:, j], s=10, c=versions, cmap="viridis", alpha=0.7,
+                                label="evaluated")
         order = np.argsort(front[:, i])
         ax.plot(front[order, i], front[order, j], "o-", color="tab:red", ms=5, lw=1, label="Pareto set")
         ax.set_xlabel(labels[i])
         ax.set_ylabel(labels[j])
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=8)
+    if versions is not None:
+        fig.colorbar(points, ax=axes[0].tolist(), label="supernet weights version", fraction=0.02)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    if versions is None:
+        fig.tight_layout()
+    fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return path
 

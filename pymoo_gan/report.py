@@ -36,7 +36,8 @@ def write_search_report(problem, res, out_dir: str, n_grid: int = 8, n_images: i
     front.to_csv(paths["pareto.csv"], index=False)
     f_cols = [f"F{i}" for i in range(problem.n_obj)]
     plot_pareto(results[f_cols].to_numpy(float), front[f_cols].to_numpy(float), objective_labels(problem),
-                paths["pareto.png"], title=f"{type(problem).__name__}: {len(results)} evaluations")
+                paths["pareto.png"], title=f"{type(problem).__name__}: {len(results)} evaluations",
+                versions=results["weights_version"].to_numpy())
     best = front.head(n_grid)
     images = [problem.sample(np.array([int(v) for v in key.split("-")]), n_images) for key in best["genotype"]]
     labels = [f"#{i} " + " ".join(f"{c}={best.iloc[i][c]:.3g}" for c in f_cols) for i in range(len(best))]

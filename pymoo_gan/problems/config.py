@@ -29,8 +29,8 @@ class SearchConfig:
     discriminator: str = "autogan"
     d_channels: int = 32
     train: TrainConfig = TrainConfig(g_batch_size=32, d_batch_size=32, g_lr=2e-4, d_lr=2e-4)
-    warmup_epochs: float = 20.0
-    round_epochs: float = 5.0
+    warmup_epochs: float = 12.0
+    round_epochs: float = 4.0
     round_size: int | None = None  # evaluations between training rounds; None = the size of the first batch
     n_samples: int = 1000
     score_batch_size: int = 500

@@ -1,0 +1,32 @@
+import os
+
+import pandas as pd
+
+from pymoo_gan.cli import main, parse_overrides
+
+TINY_SET = ["--set", "latent_dim=12", "--set", "g_channels=8", "--set", "d_channels=8", "--set", "warmup_epochs=0.5",
+            "--set", "round_epochs=0.25", "--set", "n_samples=128", "--set", "score_batch_size=128"]
+
+
+def test_demo_writes_results_table_and_pareto_plot(tmp_path):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--pop-size", "4", "--n-gen", "2", "--quiet", *TINY_SET]) == 0
+    for name in ("results.csv", "pareto.csv", "pareto.png", "samples.png", "config.json"):
+        assert (out / name).stat().st_size > 0, name
+    table = pd.read_csv(out / "results.csv")
+    assert len(table) == 4 + 4 + 4 and {"arch", "fd_digits_cnn", "params", "weights_version"} <= set(table.columns)
+    front = pd.read_csv(out / "pareto.csv")
+    assert 1 <= len(front) <= 4 and front["weights_version"].nunique() == 1
+
+
+def test_bad_setting_is_one_line_and_nonzero(tmp_path, capsys):
+    code = main(["demo", "--out", str(tmp_path / "x"), "--quiet", "--set", "warmup_epoch=1"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "valid:" in err
+    assert not os.path.exists(tmp_path / "x" / "results.csv")
+
+
+def test_overrides_parse_toml_literals():
+    assert parse_overrides(["a=1", "b=0.5", "c=['fd', 'params']", "d=cpu"]) == {
+        "a": 1, "b": 0.5, "c": ["fd", "params"], "d": "cpu"}
+    assert parse_overrides(["objectives=['fd']"]) == {"objectives": ("fd",)}
