@@ -73,7 +73,7 @@ class SearchSpace(Generic[Arch]):
         for i, (v, gene) in enumerate(zip(xf, self.genes)):
             if not np.isfinite(v) or v < -0.5 or v > gene.size - 0.5:
                 raise ValueError(
-                    f"gene {i} ({gene.name}) = {x[i]!r} is out of range; allowed: 0..{gene.size - 1} "
+                    f"gene {i} ({gene.name}) = {x[i].item()!r} is out of range; allowed: 0..{gene.size - 1} "
                     f"(options {list(gene.options)})"
                 )
         g = np.clip(np.floor(xf + 0.5), 0, self.xu).astype(int)
