@@ -40,11 +40,9 @@ def extractor_name(config) -> tuple[str, bool]:
     """``(name, standard)`` of the extractor a config will use, known without training or loading it."""
     if config.extractor == "inception":
         from pymoo_gan.metrics.cache import sha256_file
-        from pymoo_gan.metrics.inception import INCEPTION_WEIGHTS_SHA256, find_inception_weights
+        from pymoo_gan.metrics.inception import find_inception_weights, inception_name
 
-        sha = sha256_file(find_inception_weights(config.inception_weights))
-        standard = sha == INCEPTION_WEIGHTS_SHA256
-        return ("inception_v3" if standard else f"inception_v3_{sha[:8]}"), standard
+        return inception_name(sha256_file(find_inception_weights(config.inception_weights)))
     return f"{config.dataset}_cnn", False
 
 

@@ -67,6 +67,13 @@ def find_inception_weights(weights_path: str | os.PathLike | None = None) -> Pat
     )
 
 
+def inception_name(sha256: str) -> tuple[str, bool]:
+    """``(extractor name, standard?)`` for Inception weights with this SHA-256: only the published weights are
+    ``inception_v3`` (and so report ``fid``/``is``); any other file is ``inception_v3_<sha8>``."""
+    standard = sha256 == INCEPTION_WEIGHTS_SHA256
+    return ("inception_v3" if standard else f"inception_v3_{sha256[:8]}"), standard
+
+
 class InceptionV3Extractor(FeatureExtractor):
     """Inception v3 features (2048-d pool) and logits without bias, as in FID/IS papers.
 
@@ -91,9 +98,9 @@ class InceptionV3Extractor(FeatureExtractor):
     def __init__(self, weights_path: str | os.PathLike | None = None):
         path = find_inception_weights(weights_path)
         sha256 = sha256_file(path)
-        standard = sha256 == INCEPTION_WEIGHTS_SHA256
+        name, standard = inception_name(sha256)
         info = {"weights": str(path), "sha256": sha256, "resize": "tf1_bilinear_299", "logits": "logits_unbiased"}
-        super().__init__("inception_v3" if standard else f"inception_v3_{sha256[:8]}", layer="2048", info=info)
+        super().__init__(name, layer="2048", info=info)
         self.standard = standard
         try:
             state_dict = torch.load(path, map_location="cpu", weights_only=True)
