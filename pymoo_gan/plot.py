@@ -1,4 +1,16 @@
-"""Figures: Pareto fronts of a search and sample grids of generators (matplotlib, files for papers)."""
+"""Figures for papers: Pareto fronts (2-D, projected, 3-D), hypervolume over generations and sample grids.
+
+Every ``plot_*`` function writes one file (format from the suffix: ``.png``, ``.pdf``, ``.svg``) and returns its path;
+the matching ``*_figure`` function returns the open :class:`matplotlib.figure.Figure` for notebooks and tests. All
+objectives are minimised. matplotlib runs on the Agg backend unless a backend was already chosen; no torch is needed.
+
+Example:
+    >>> import numpy as np, os, tempfile
+    >>> F = np.random.default_rng(0).random((40, 2))
+    >>> path = plot_pareto(F, F[pareto_mask(F)], ["FD", "params"], os.path.join(tempfile.mkdtemp(), "front.png"))
+    >>> os.path.getsize(path) > 0
+    True
+"""
 
 from __future__ import annotations
 
@@ -6,6 +18,9 @@ import itertools
 from collections.abc import Sequence
 
 import numpy as np
+
+#: default hypervolume reference point, per objective, in the normalised space where the history spans [0, 1]
+HV_REF = 1.1
 
 
 def _pyplot():
@@ -17,8 +32,19 @@ def _pyplot():
     return plt
 
 
+def _save(fig, path: str) -> str:
+    fig.savefig(path, dpi=150, bbox_inches="tight")
+    _pyplot().close(fig)
+    return path
+
+
 def pareto_mask(F: np.ndarray) -> np.ndarray:
-    """Boolean mask of the non-dominated rows of ``F`` (all objectives minimised)."""
+    """Boolean mask of the non-dominated rows of ``F`` (all objectives minimised).
+
+    Example:
+        >>> pareto_mask(np.array([[1, 2], [2, 1], [2, 2]])).tolist()
+        [True, True, False]
+    """
     from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
     mask = np.zeros(len(F), dtype=bool)
@@ -27,37 +53,215 @@ def pareto_mask(F: np.ndarray) -> np.ndarray:
     return mask
 
 
-def plot_pareto(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str], path: str, title: str = "",
-                versions: np.ndarray | None = None) -> str:
-    """Scatter every evaluated point and the final front (red), one panel per pair of objectives.
+def _staircase(front: np.ndarray, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """The attainment staircase of the non-dominated points of ``front`` projected on objectives ``(i, j)``."""
+    P = front[:, [i, j]]
+    P = P[np.all(np.isfinite(P), axis=1)]
+    P = np.unique(P[pareto_mask(P)], axis=0) if len(P) else P
+    order = np.lexsort((P[:, 1], P[:, 0]))
+    return P[order, 0], P[order, 1]
 
-    With weight sharing, scores from different supernet weights are not comparable: pass ``versions`` (the weights
-    version of each evaluated point) to colour the points by it."""
+
+def pareto_figure(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str], title: str = "",
+                  versions: np.ndarray | None = None):
+    """The figure of :func:`plot_pareto` (one panel per pair of objectives), left open.
+
+    Example:
+        >>> F = np.array([[1.0, 3.0], [2.0, 2.0], [3.0, 1.0], [3.0, 3.0]])
+        >>> fig = pareto_figure(F, F[:3], ["f1", "f2"])
+        >>> len(fig.axes), len(fig.axes[0].lines)   # one panel; the front's staircase
+        (1, 1)
+    """
     plt = _pyplot()
-    evaluated, front = np.atleast_2d(evaluated), np.atleast_2d(front)
+    evaluated = np.asarray(evaluated, dtype=float).reshape(-1, max(len(labels), 1))
+    front = np.asarray(front, dtype=float).reshape(-1, max(len(labels), 1))
     pairs = list(itertools.combinations(range(len(labels)), 2)) or [(0, 0)]
-    fig, axes = plt.subplots(1, len(pairs), figsize=(4.2 * len(pairs), 3.8), squeeze=False)
-    for ax, (i, j) in zip(axes[0], pairs):
+    ncols = min(len(pairs), 3)
+    nrows = -(-len(pairs) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.8 * nrows), squeeze=False)
+    points = None
+    for ax, (i, j) in zip(axes.flat, pairs, strict=False):
         if versions is None:
             ax.scatter(evaluated[:, i], evaluated[:, j], s=10, facecolors="none", edgecolors="grey", label="evaluated")
         else:
             points = ax.scatter(evaluated[:, i], evaluated[:, j], s=10, c=versions, cmap="viridis", alpha=0.7,
                                 label="evaluated")
-        order = np.argsort(front[:, i])
-        ax.plot(front[order, i], front[order, j], "o-", color="tab:red", ms=5, lw=1, label="Pareto set")
+        if len(labels) == 2:  # a true 2-D front: its attainment staircase
+            x, y = _staircase(front, i, j)
+            ax.step(x, y, where="post", color="tab:red", lw=1, label="_front staircase")
+        # a projection of a higher-dimensional front is not a curve: scatter only
+        ax.scatter(front[:, i], front[:, j], s=28, color="tab:red", zorder=3, label="Pareto set")
         ax.set_xlabel(labels[i])
         ax.set_ylabel(labels[j])
         ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(pairs):]:
+        ax.set_visible(False)
     axes[0][0].legend(fontsize=8)
     if versions is not None:
-        fig.colorbar(points, ax=axes[0].tolist(), label="supernet weights version", fraction=0.02)
+        fig.colorbar(points, ax=axes.ravel().tolist(), label="supernet weights version", fraction=0.02)
     if title:
         fig.suptitle(title)
     if versions is None:
         fig.tight_layout()
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return fig
+
+
+def plot_pareto(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str], path: str, title: str = "",
+                versions: np.ndarray | None = None) -> str:
+    """Scatter every evaluated point and the front (red), one panel per pair of objectives; returns ``path``.
+
+    With two objectives the front is drawn as its attainment staircase; with more, each panel is a projection and the
+    front is scattered only (a line through a projected front would suggest an order that does not exist). With
+    weight sharing, scores from different supernet weights are not comparable: pass ``versions`` (the weights version
+    of each evaluated point) to colour the points by it.
+
+    Args:
+        evaluated: ``(n, n_obj)`` objectives of every evaluation (minimised).
+        front: ``(k, n_obj)`` objectives of the Pareto set.
+        labels: one axis label per objective.
+        path: output file.
+        title: figure title, e.g. the search stage.
+        versions: optional ``(n,)`` colour values for ``evaluated``.
+    """
+    return _save(pareto_figure(evaluated, front, labels, title=title, versions=versions), path)
+
+
+def pareto_3d_figure(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str], title: str = ""):
+    """The figure of :func:`plot_pareto_3d`, left open.
+
+    Example:
+        >>> F = np.random.default_rng(1).random((20, 3))
+        >>> fig = pareto_3d_figure(F, F[pareto_mask(F)], ["FD", "1/IS", "params"])
+        >>> fig.axes[0].name
+        '3d'
+    """
+    plt = _pyplot()
+    if len(labels) != 3:
+        raise ValueError(f"plot_pareto_3d needs exactly 3 objectives, got labels {list(labels)}")
+    evaluated = np.asarray(evaluated, dtype=float).reshape(-1, 3)
+    front = np.asarray(front, dtype=float).reshape(-1, 3)
+    fig = plt.figure(figsize=(5.6, 4.8))
+    ax = fig.add_subplot(projection="3d")
+    ax.scatter(evaluated[:, 0], evaluated[:, 1], evaluated[:, 2], s=8, color="grey", alpha=0.35, label="evaluated",
+               depthshade=False)
+    ax.scatter(front[:, 0], front[:, 1], front[:, 2], s=30, color="tab:red", edgecolors="black", linewidths=0.4,
+               label="Pareto set", depthshade=False)
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    ax.set_zlabel(labels[2])
+    ax.legend(fontsize=8, loc="upper left")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_pareto_3d(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str], path: str, title: str = "") -> str:
+    """3-D scatter of every evaluated point (grey) and the Pareto set (red) of a 3-objective search; returns ``path``.
+
+    Args:
+        evaluated: ``(n, 3)`` objectives of every evaluation (minimised).
+        front: ``(k, 3)`` objectives of the Pareto set.
+        labels: the three axis labels.
+        path: output file.
+        title: figure title, e.g. the search stage.
+
+    Example:
+        >>> import os, tempfile
+        >>> F = np.random.default_rng(1).random((20, 3))
+        >>> path = os.path.join(tempfile.mkdtemp(), "front3d.png")
+        >>> p = plot_pareto_3d(F, F[pareto_mask(F)], ["FD", "1/IS", "params"], path)
+        >>> os.path.getsize(p) > 0
+        True
+    """
+    return _save(pareto_3d_figure(evaluated, front, labels, title=title), path)
+
+
+def hypervolume_history(history, n_obj: int, ref_point: Sequence[float] | None = None, *, normalize: bool = True,
+                        cumulative: bool = False):
+    """Hypervolume of the non-dominated set of each generation, as a DataFrame ``generation, hypervolume, n_front``.
+
+    Objectives ``F0 .. F{n_obj-1}`` are minimised. Rows with a non-finite objective are skipped. With ``normalize``
+    (default) each objective is rescaled by its min and max over the *whole* history, ``(F - min) / (max - min)``
+    (a constant objective becomes 0), so every generation is measured in the same units and the values lie in
+    ``[0, prod(ref_point)]``; ``ref_point`` is then given in that normalised space and defaults to ``HV_REF = 1.1``
+    for every objective (so the extreme points of the history still add volume). With ``normalize=False`` the raw
+    objectives are used and ``ref_point`` (raw units) is required; points beyond it add nothing. The volume is
+    pymoo's ``pymoo.indicators.hv.HV``.
+
+    Args:
+        history: DataFrame with columns ``generation`` and ``F0 .. F{n_obj-1}``, one row per population member per
+            generation (or per evaluation, see ``cumulative``).
+        n_obj: number of objectives.
+        ref_point: reference point (normalised units unless ``normalize=False``).
+        normalize: rescale by the history's min/max before computing the volume.
+        cumulative: measure all rows up to and including each generation (the archive's front so far), e.g. for a
+            results table with one row per *evaluation*. With weight sharing, scores of different weight versions
+            are not strictly comparable.
+
+    Example:
+        >>> import pandas as pd
+        >>> h = pd.DataFrame({"generation": [1, 1, 2, 2], "F0": [1.0, 3.0, 1.0, 3.0], "F1": [3.0, 1.0, 2.0, 1.0]})
+        >>> hypervolume_history(h, 2, ref_point=[4.0, 4.0], normalize=False)["hypervolume"].tolist()
+        [5.0, 7.0]
+    """
+    import pandas as pd
+    from pymoo.indicators.hv import HV
+
+    cols = [f"F{i}" for i in range(n_obj)]
+    missing = [c for c in ["generation", *cols] if c not in history.columns]
+    if missing:
+        raise ValueError(f"history lacks columns {missing}; it needs 'generation' and {cols}")
+    F = history[cols].to_numpy(dtype=float)
+    gens = history["generation"].to_numpy()
+    finite = np.all(np.isfinite(F), axis=1)
+    if normalize:
+        if finite.any():
+            lo, hi = F[finite].min(axis=0), F[finite].max(axis=0)
+            span = np.where(hi > lo, hi - lo, 1.0)
+            F = (F - lo) / span
+        ref = np.full(n_obj, HV_REF) if ref_point is None else np.asarray(ref_point, dtype=float)
+    elif ref_point is None:
+        raise ValueError("normalize=False needs an explicit ref_point in the objectives' raw units")
+    else:
+        ref = np.asarray(ref_point, dtype=float)
+    if ref.shape != (n_obj,):
+        raise ValueError(f"ref_point has shape {ref.shape}; expected ({n_obj},)")
+    indicator = HV(ref_point=ref)
+    rows = []
+    for g in np.unique(gens):
+        sel = (gens <= g if cumulative else gens == g) & finite
+        P = F[sel]
+        if len(P):
+            P = P[pareto_mask(P)]
+        hv = float(indicator.do(P)) if len(P) else 0.0
+        rows.append({"generation": g, "hypervolume": hv, "n_front": int(len(np.unique(P, axis=0)) if len(P) else 0)})
+    return pd.DataFrame(rows, columns=["generation", "hypervolume", "n_front"])
+
+
+def hypervolume_figure(table, title: str = ""):
+    """The figure of :func:`plot_hypervolume`, left open."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(4.6, 3.4))
+    ax.plot(table["generation"], table["hypervolume"], "o-", color="tab:blue", ms=4, lw=1.2)
+    ax.set_xlabel("generation")
+    ax.set_ylabel("hypervolume")
+    ax.grid(alpha=0.3)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_hypervolume(table, path: str, title: str = "") -> str:
+    """Hypervolume against generation from a :func:`hypervolume_history` table; returns ``path``.
+
+    Example:
+        >>> import os, tempfile, pandas as pd
+        >>> t = pd.DataFrame({"generation": [1, 2, 3], "hypervolume": [0.5, 0.7, 0.8], "n_front": [2, 3, 3]})
+        >>> os.path.getsize(plot_hypervolume(t, os.path.join(tempfile.mkdtemp(), "hv.png"))) > 0
+        True
+    """
+    return _save(hypervolume_figure(table, title=title), path)
 
 
 def plot_sample_grid(rows: Sequence[np.ndarray], row_labels: Sequence[str], path: str) -> str:
@@ -65,7 +269,7 @@ def plot_sample_grid(rows: Sequence[np.ndarray], row_labels: Sequence[str], path
     plt = _pyplot()
     n = max(len(r) for r in rows)
     fig, axes = plt.subplots(len(rows), n, figsize=(0.8 * n + 1.5, 0.85 * len(rows) + 0.3), squeeze=False)
-    for r, (images, label) in enumerate(zip(rows, row_labels)):
+    for r, (images, label) in enumerate(zip(rows, row_labels, strict=True)):
         for c in range(n):
             ax = axes[r][c]
             ax.set_xticks([])
