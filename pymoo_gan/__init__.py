@@ -15,8 +15,12 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "GANSearchProblem": "pymoo_gan.problems",
     "SearchConfig": "pymoo_gan.problems",
+    "DiscriminatorSearchProblem": "pymoo_gan.problems",
+    "DiscriminatorSearchConfig": "pymoo_gan.problems",
     "TrainConfig": "pymoo_gan.training",
     "nsga2": "pymoo_gan.algorithms",
+    "load_generator": "pymoo_gan.export",
+    "export_model": "pymoo_gan.export",
     "EAGANGeneratorSpace": "pymoo_gan.space",
     "EAGANDiscriminatorSpace": "pymoo_gan.space",
 }

@@ -26,14 +26,28 @@ from pymoo_gan.training.bn import recalibrate_bn
 _ALIASED = {"fd": "fd", "score": "is", "kid": "kid"}  # objective alias -> result name in pymoo_gan.metrics
 
 
+def config_dataset(config, split: str = "train"):
+    """``(images, labels)`` of the dataset a config names (its root, resolution, download and cache settings)."""
+    return load_dataset(config.dataset, root=config.data_root, resolution=config.resolution, split=split,
+                        download=config.download, cache_dir=config.cache_dir)
+
+
 def make_extractor(config, device: torch.device):
     """The feature extractor named by ``config.extractor``: the dataset's domain classifier or the standard
     Inception (which needs its weights file; see :class:`pymoo_gan.metrics.InceptionV3Extractor`)."""
     if config.extractor == "inception":
         return InceptionV3Extractor(config.inception_weights).to(device).eval()
-    train = load_dataset(config.dataset, root=config.data_root, resolution=config.resolution, split="train")
-    test = load_dataset(config.dataset, root=config.data_root, resolution=config.resolution, split="test")
+    train, test = (_labelled(config, split) for split in ("train", "test"))
     return domain_classifier(config.dataset, train, test, cache_dir=config.cache_dir).to(device).eval()
+
+
+def _labelled(config, split: str):
+    images, labels = config_dataset(config, split)
+    keep = labels >= 0  # STL-10's unlabelled images, flat image folders
+    if not bool(keep.any()):
+        raise ValueError(f"extractor='classifier' needs class labels, but the {split} split of dataset "
+                         f"{config.dataset!r} has none; use extractor='inception' or class subfolders")
+    return images[keep], labels[keep]
 
 
 def extractor_name(config) -> tuple[str, bool]:
@@ -59,7 +73,7 @@ class CandidateScorer:
     def __init__(self, config, latent_dim: int, device: torch.device):
         self.config, self.device = config, device
         self.extractor = make_extractor(config, device)
-        images, _ = load_dataset(config.dataset, root=config.data_root, resolution=config.resolution, split="train")
+        images, _ = config_dataset(config, "train")
         self.metrics = ("fd", "is", *(m for m in config.extra_metrics if m not in ("fd", "is")))
         self.reference = reference_statistics(images, self.extractor, dataset=config.dataset, split="train",
                                               keep_features=bool({"kid", "pr"} & set(self.metrics)),
@@ -68,21 +82,29 @@ class CandidateScorer:
         bn_n = config.bn_batches * config.train.g_batch_size
         self.bn_latents = fixed_latents(bn_n, latent_dim, seed=config.seed + 2, device=device)
 
-    def recalibrate(self, supernet: nn.Module, arch) -> None:
-        """Recompute the shared BN statistics for ``arch`` alone (a no-op for spaces without BN)."""
-        batches = self.bn_latents.split(self.config.train.g_batch_size)
-        recalibrate_bn(supernet, lambda z: supernet(z, arch), batches)
+    def recalibrate(self, supernet: nn.Module, arch=None) -> None:
+        """Recompute the BN statistics of ``supernet``'s path ``arch`` (or of a standalone generator when ``arch`` is
+        None) from the fixed BN latents alone; a no-op for networks without BN."""
+        forward = supernet if arch is None else (lambda z: supernet(z, arch))
+        recalibrate_bn(supernet, forward, self.bn_latents.split(self.config.train.g_batch_size))
 
     def score_path(self, supernet: nn.Module, arch) -> dict[str, float]:
         """Scores of the sub-network ``arch`` of ``supernet`` on its current weights (BN recalibrated first)."""
-        self.recalibrate(supernet, arch)
-        was_training = supernet.training
-        supernet.eval()
+        return self._score(supernet, lambda z: supernet(z, arch), arch)
+
+    def score_generator(self, generator: nn.Module) -> dict[str, float]:
+        """Scores of a standalone generator (BN recalibrated first, like a path)."""
+        return self._score(generator, generator, None)
+
+    def _score(self, module: nn.Module, forward, arch) -> dict[str, float]:
+        self.recalibrate(module, arch)
+        was_training = module.training
+        module.eval()
         try:
-            return score(lambda z: supernet(z, arch), self.latents, self.extractor, self.reference,
-                         metrics=self.metrics, batch_size=self.config.score_batch_size)
+            return score(forward, self.latents, self.extractor, self.reference, metrics=self.metrics,
+                         batch_size=self.config.score_batch_size)
         finally:
-            supernet.train(was_training)
+            module.train(was_training)
 
     @staticmethod
     def cost(module: nn.Module, latent_dim: int) -> dict[str, float]:

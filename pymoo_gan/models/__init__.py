@@ -12,9 +12,10 @@ from pymoo_gan.models.discriminators import (
     extract_discriminator,
 )
 from pymoo_gan.models.extract import extract
+from pymoo_gan.models.path import PathModule
 
 __all__ = [
     "DISCRIMINATORS", "AutoGANDiscriminator", "CellDiscriminator", "CellDiscriminatorSupernet", "CellGenerator",
-    "CellGeneratorSupernet", "SimpleDiscriminator", "build_discriminator", "build_generator", "extract",
+    "CellGeneratorSupernet", "PathModule", "SimpleDiscriminator", "build_discriminator", "build_generator", "extract",
     "extract_discriminator",
 ]

@@ -21,6 +21,7 @@ class SearchConfig:
 
     dataset: str = "digits"
     data_root: str | None = None
+    download: bool = False  # fetch cifar10/stl10/mnist/fashion_mnist into data_root when missing
     resolution: int = 16
     space: str = "eagan"
     latent_dim: int = 24
@@ -69,3 +70,44 @@ class SearchConfig:
         if unknown:
             raise ValueError(f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
         return dataclasses.replace(self, **changes)
+
+
+RESET_RULES = ("best", "none")
+
+
+@dataclass(frozen=True)
+class DiscriminatorSearchConfig:
+    """What a stage-2 (discriminator) search trains; data, scoring, device and seed come from the stage-1
+    :class:`SearchConfig`. Defaults are the embedded CPU problem; EAGAN's values are in ``problems/eagan_*.toml``.
+
+    ``round_epochs`` passes over the data are shared by all pairs of a round, visited in turn, ``turn_steps``
+    generator steps (each after ``train.n_critic`` D steps) per visit, as in EAGAN's code (5 D steps + 1 G step).
+    ``reset="best"`` is EAGAN's weight-resetting: before each round every G copy becomes a copy of the G of the best
+    pair by ``reset_objective`` on the latest scores; ``"none"`` lets each pair keep training its own copy.
+    """
+
+    d_channels: int = 32
+    train: TrainConfig = TrainConfig(g_batch_size=32, d_batch_size=32, n_critic=5)
+    warmup_epochs: float = 2.0
+    round_epochs: float = 4.0
+    turn_steps: int = 1
+    reset: str = "best"
+    reset_objective: str = "fd"
+    round_size: int | None = None
+    objectives: tuple = ("fd", "score", "d_params")
+    constraints: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.reset not in RESET_RULES:
+            raise ValueError(f"reset={self.reset!r} is unknown; allowed: {', '.join(RESET_RULES)}")
+        for name in ("d_channels", "turn_steps"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer")
+        for name in ("warmup_epochs", "round_epochs"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be >= 0")
+        if isinstance(self.train, dict):
+            object.__setattr__(self, "train", TrainConfig(**self.train))
+        object.__setattr__(self, "objectives", tuple(self.objectives))
+
+    replace = SearchConfig.replace

@@ -10,69 +10,39 @@ cores):
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
 from pymoo_gan.problems.config import SearchConfig
+from pymoo_gan.problems.engine import SupernetEngine
 from pymoo_gan.problems.supernet_problem import SupernetSearchProblem
-from pymoo_gan.progress import progress_bar
 from pymoo_gan.training import GANTrainer, PopulationPathSampler, UniformPathSampler
 
 
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
-
-
-class GeneratorSupernetEngine:
+class GeneratorSupernetEngine(SupernetEngine):
     """The torch side of stage 1: G supernet + fixed D + their trainer, the data, and the candidate scorer."""
 
     def __init__(self, config: SearchConfig, space, registry_entry, progress: bool = True):
-        from pymoo_gan.data.registry import load_dataset
-        from pymoo_gan.evaluator import CandidateScorer
         from pymoo_gan.models import build_discriminator
 
-        self.config, self.space, self.progress = config, space, progress
-        self.device = resolve_device(config.device)
+        super().__init__(config, latent_dim=space.macro.latent_dim, progress=progress)
+        self.space = space
         supernet_cls, self._extract, self._build = registry_entry
-        # one explicit generator per random stream: training batches/latents, path sampling, scoring latents
-        self.torch_gen = torch.Generator(device=self.device).manual_seed(config.seed)
-        self.path_rng = np.random.default_rng(config.seed)
-        images, _ = load_dataset(config.dataset, root=config.data_root, resolution=config.resolution, split="train")
-        self.images = images.to(self.device)
         init = torch.Generator().manual_seed(config.seed)  # weight init never touches torch's global RNG
         self.supernet = supernet_cls(space.macro, generator=init).to(self.device)
-        self.discriminator = build_discriminator(config.discriminator, in_channels=images.shape[1],
+        self.discriminator = build_discriminator(config.discriminator, in_channels=self.images.shape[1],
                                                  channels=config.d_channels, resolution=config.resolution,
                                                  generator=init).to(self.device)
         self.trainer = GANTrainer(self.supernet, self.discriminator, config.train, latent_dim=space.macro.latent_dim)
-        self.scorer = CandidateScorer(config, latent_dim=space.macro.latent_dim, device=self.device)
-        self.weights_version = 0
         self._cost_cache: dict[str, dict[str, float]] = {}
 
     @property
     def supernet_step(self) -> int:
         return self.trainer.steps
 
-    def _steps(self, epochs: float) -> int:
-        cfg = self.config.train
-        return int(math.ceil(epochs * len(self.images) / (cfg.d_batch_size * cfg.n_critic)))
-
     def _train(self, epochs: float, sampler, desc: str) -> None:
-        n = self._steps(epochs)
-        chunk = max(1, n // 20)
-        with progress_bar(total=n, desc=desc, enabled=self.progress) as bar:
-            done = 0
-            while done < n:
-                k = min(chunk, n - done)
-                losses = self.trainer.train(k, self.images, self.torch_gen, sample_arch=sampler)
-                done += k
-                bar.update(k)
-                bar.set_postfix(losses)
-        self.weights_version += 1
+        self.run_steps(self.steps_per(epochs, self.config.train),
+                       lambda k: self.trainer.train(k, self.images, self.torch_gen, sample_arch=sampler), desc)
 
     def warmup(self) -> None:
         self._train(self.config.warmup_epochs, UniformPathSampler(self.space, self.path_rng), "warm-up")
@@ -97,6 +67,13 @@ class GeneratorSupernetEngine:
         if key not in self._cost_cache:
             self._cost_cache[key] = self.scorer.cost(self._build(arch), arch.macro.latent_dim)
         return self._cost_cache[key]
+
+    def state_dict(self) -> dict:
+        return {"trainer": self.trainer.state_dict(), "random": self.random_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.trainer.load_state_dict(state["trainer"])
+        self.load_random_state(state["random"])
 
 
 def _space_registry():

@@ -24,6 +24,8 @@ BUILTIN_OBJECTIVES = {
     "kid": (False, "kernel inception-style distance in the extractor's feature space"),
     "params": (False, "parameter count of the standalone generator"),
     "macs": (False, "multiply-accumulates of one generator forward pass"),
+    "d_params": (False, "parameter count of the standalone discriminator (stage 2)"),
+    "d_macs": (False, "multiply-accumulates of one discriminator forward pass (stage 2)"),
 }
 
 
@@ -45,7 +47,8 @@ class Objective:
 
 @dataclass(frozen=True)
 class Constraint:
-    """``value(key) <= upper``; reported to pymoo as the normalised ``(value - upper) / |upper|`` (feasible iff <= 0)."""
+    """``value(key) <= upper``; reported to pymoo as the normalised ``(value - upper) / |upper|``
+    (feasible iff <= 0)."""
 
     key: str
     upper: float

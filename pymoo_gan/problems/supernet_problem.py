@@ -30,10 +30,18 @@ from pymoo_gan.space.base import SearchSpace
 
 
 class SupernetSearchProblem(Problem):
-    """Base class of the search stages; see the module docstring. Subclasses implement ``_make_engine()``."""
+    """Base class of the search stages; see the module docstring. Subclasses implement ``_make_engine()``.
+
+    ``trains_offspring``: whether a candidate must be trained before it can be scored. Stage 1 scores new paths on
+    the shared weights as they are (False); stage 2 scores a discriminator through the generator copy it trained, so
+    every round trains the population *and* the offspring, and the initial population gets a round too (True).
+    """
+
+    trains_offspring = False
 
     def __init__(self, space: SearchSpace, objectives, constraints: Mapping[str, float] | None,
-                 aliases: Mapping[str, str], round_size: int | None = None, progress: bool = True):
+                 aliases: Mapping[str, str], round_size: int | None = None, progress: bool = True,
+                 exclude_from_serialization: tuple[str, ...] = ()):
         self.space = space
         self.objectives = resolve_objectives(objectives, aliases)
         self.constraints = resolve_constraints(constraints, aliases)
@@ -44,7 +52,7 @@ class SupernetSearchProblem(Problem):
         self._evals_since_round = 0
         super().__init__(n_var=space.n_var, n_obj=len(self.objectives), n_ieq_constr=len(self.constraints),
                          xl=space.xl, xu=space.xu, vtype=int, requires_kwargs=True,
-                         exclude_from_serialization=["_engine"])
+                         exclude_from_serialization=["_engine", *exclude_from_serialization])
 
     # ---- engine ---------------------------------------------------------------------------------------------------
     @property
@@ -65,8 +73,11 @@ class SupernetSearchProblem(Problem):
         if engine.weights_version == 0:
             engine.warmup()
             self._evals_since_round = 0
+            if self.trains_offspring:
+                engine.train_round(genotypes)
         elif self._evals_since_round >= (self.round_size or len(X)):
-            engine.train_round(self._population_genotypes(algorithm) or genotypes)
+            population = self._population_genotypes(algorithm)
+            engine.train_round(population + genotypes if self.trains_offspring else population or genotypes)
             self._evals_since_round = 0
             self._rescore_population(algorithm, generation)
         if self.round_size is None:

@@ -70,7 +70,7 @@ class SearchSpace(Generic[Arch]):
             xf = x.astype(float)
         except (TypeError, ValueError):
             raise ValueError(f"genotype must be numeric, got dtype {x.dtype}") from None
-        for i, (v, gene) in enumerate(zip(xf, self.genes)):
+        for i, (v, gene) in enumerate(zip(xf, self.genes, strict=True)):
             if not np.isfinite(v) or v < -0.5 or v > gene.size - 0.5:
                 raise ValueError(
                     f"gene {i} ({gene.name}) = {x[i].item()!r} is out of range; allowed: 0..{gene.size - 1} "

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from pymoo_gan.space.base import Choice, SearchSpace
 
 UP_OPS = ("nearest", "bilinear", "deconv")

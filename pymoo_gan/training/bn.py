@@ -9,7 +9,8 @@ from torch import nn
 
 
 @torch.no_grad()
-def recalibrate_bn(module: nn.Module, forward: Callable[[torch.Tensor], object], batches: Iterable[torch.Tensor]) -> bool:
+def recalibrate_bn(module: nn.Module, forward: Callable[[torch.Tensor], object],
+                   batches: Iterable[torch.Tensor]) -> bool:
     """Reset the running statistics of every BatchNorm in ``module`` and re-estimate them as the exact average over
     ``batches`` passed through ``forward`` in train mode. Returns False (doing nothing) when there is no BatchNorm.
     The module's train/eval mode is restored afterwards."""
@@ -24,7 +25,7 @@ def recalibrate_bn(module: nn.Module, forward: Callable[[torch.Tensor], object],
     module.train()
     for z in batches:
         forward(z)
-    for m, mom in zip(norms, momenta):
+    for m, mom in zip(norms, momenta, strict=True):
         m.momentum = mom
     module.train(was_training)
     return True

@@ -60,11 +60,13 @@ class GANTrainer:
         >>> losses = trainer.train(100, images, gen, sample_arch=lambda: arch)     # doctest: +SKIP
     """
 
-    def __init__(self, generator: nn.Module, discriminator: nn.Module, cfg: TrainConfig, latent_dim: int):
+    def __init__(self, generator: nn.Module, discriminator: nn.Module, cfg: TrainConfig, latent_dim: int, *,
+                 opt_g: torch.optim.Optimizer | None = None, opt_d: torch.optim.Optimizer | None = None):
         self.G, self.D, self.cfg, self.latent_dim = generator, discriminator, cfg, latent_dim
         self.device = next(generator.parameters()).device
-        self.opt_g = adam(generator.parameters(), cfg.g_lr, cfg, self.device)
-        self.opt_d = adam(discriminator.parameters(), cfg.d_lr, cfg, self.device)
+        # an optimizer may be passed in to share it (stage 2: one D supernet optimizer, one G optimizer per copy)
+        self.opt_g = adam(generator.parameters(), cfg.g_lr, cfg, self.device) if opt_g is None else opt_g
+        self.opt_d = adam(discriminator.parameters(), cfg.d_lr, cfg, self.device) if opt_d is None else opt_d
         self.d_loss_fn, self.g_loss_fn = get_loss(cfg.loss)
         self.ema = EMA(generator, cfg.ema_decay) if cfg.ema_decay else None
         self.steps = 0  # generator steps taken
@@ -83,6 +85,13 @@ class GANTrainer:
     def train(self, n_steps: int, images: torch.Tensor, gen: torch.Generator,
               sample_arch: Callable[[], object] | None = None) -> dict[str, float]:
         """Take ``n_steps`` generator steps, each after ``n_critic`` discriminator steps; return the mean losses."""
+        d_total, g_total = self.train_steps(n_steps, images, gen, sample_arch)
+        n = max(n_steps, 1)
+        return {"d_loss": (d_total / (n * self.cfg.n_critic)).item(), "g_loss": (g_total / n).item()}
+
+    def train_steps(self, n_steps: int, images: torch.Tensor, gen: torch.Generator,
+                    sample_arch: Callable[[], object] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Like :meth:`train` but returns the summed D and G losses as device tensors (no host synchronisation)."""
         cfg = self.cfg
         self.G.train()
         self.D.train()
@@ -114,8 +123,7 @@ class GANTrainer:
             if self.ema is not None:
                 self.ema.update(self.G)
             self.steps += 1
-        n = max(n_steps, 1)
-        return {"d_loss": (d_total / (n * cfg.n_critic)).item(), "g_loss": (g_total / n).item()}
+        return d_total, g_total
 
     def state_dict(self) -> dict:
         return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),

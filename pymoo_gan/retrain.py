@@ -1,0 +1,145 @@
+"""Retrain a searched (G, D) pair from scratch with the paper's recipe and pick the checkpoint on held-out data.
+
+EAGAN's final training (reference §5): hinge loss, Adam(0, 0.9) at a constant 2e-4, n_critic 5, an EMA of G with
+decay 0.999 that is what gets evaluated, 600 epochs of D batches (G 80 / D 40 on CIFAR-10). Every ``eval_every``
+epochs after ``eval_start`` the EMA generator is scored against the *held-out* split (``select_split``, default the
+test split) with ``select_samples`` samples, and the best of those checkpoints is kept. Only that checkpoint is then
+scored for the report: ``n_samples`` (50,000) samples against the training statistics, the paper's protocol. So the
+checkpoint is never chosen on the number that is reported.
+
+The state (both nets, optimizers, EMA, random state, history) is saved atomically at every evaluation; calling
+:func:`retrain` again with the same directory continues from there.
+
+Example:
+    >>> from pymoo_gan.space.presets import get_preset
+    >>> out = retrain(get_preset("eagan_g_cifar10").arch, SearchConfig(dataset="cifar10", data_root="data",
+    ...               resolution=32, bottom_width=4), RetrainConfig(), "runs/retrain")          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from pymoo_gan.checkpoint import load_checkpoint, save_checkpoint
+from pymoo_gan.export import build_model, export_model, load_generator
+from pymoo_gan.metrics.cache import atomic_write
+from pymoo_gan.problems.config import SearchConfig
+from pymoo_gan.progress import progress_bar
+from pymoo_gan.training import GANTrainer, TrainConfig
+
+STATE_FORMAT = "pymoo_gan.retrain/1"
+
+
+@dataclass(frozen=True)
+class RetrainConfig:
+    """Final training of a searched pair; defaults are EAGAN's CIFAR-10 recipe (see the module docstring)."""
+
+    train: TrainConfig = TrainConfig(g_lr=2e-4, d_lr=2e-4, g_batch_size=80, d_batch_size=40, n_critic=5,
+                                     ema_decay=0.999)
+    epochs: float = 600.0
+    eval_every: float = 5.0
+    eval_start: float = 300.0
+    select_samples: int = 10_000
+    select_split: str = "test"
+    n_samples: int = 50_000
+    pairs: int = 1  # how many stage-2 pairs a two-stage run retrains, best first
+
+    def __post_init__(self):
+        if isinstance(self.train, dict):
+            object.__setattr__(self, "train", TrainConfig(**self.train))
+        if not self.train.ema_decay:
+            raise ValueError("train.ema_decay must be set for retraining (EAGAN: 0.999); the EMA G is evaluated")
+        if self.select_split == "train":
+            raise ValueError("select_split='train' would select on the reported data; allowed: test, all")
+        for name in ("epochs", "eval_every"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be > 0")
+        for name in ("select_samples", "n_samples", "pairs"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer")
+
+
+def _discriminator(d_arch, search: SearchConfig, channels: int, init: torch.Generator):
+    from pymoo_gan.models import build_discriminator
+
+    if d_arch is not None:
+        return build_model(d_arch, generator=init)
+    return build_discriminator(search.discriminator, in_channels=channels, channels=search.d_channels,
+                               resolution=search.resolution, generator=init)
+
+
+def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_arch=None, progress: bool = True,
+            fresh: bool = False) -> dict:
+    """Train ``g_arch`` against ``d_arch`` (or the fixed D of ``search``) from scratch; return the selected
+    checkpoint's scores. Writes ``state.pt``, ``history.csv``, ``best_generator.pt`` (EMA G of the best held-out
+    evaluation), ``generator.pt`` (the same, with its reported scores) and ``scores.json`` into ``directory``."""
+    from pymoo_gan.evaluator import CandidateScorer, config_dataset
+    from pymoo_gan.metrics import fixed_latents, metric_key, reference_statistics, score
+    from pymoo_gan.problems.engine import resolve_device
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    device = resolve_device(search.device)
+    init = torch.Generator().manual_seed(search.seed)
+    G = build_model(g_arch, generator=init).to(device)
+    images = config_dataset(search, "train")[0].to(device)
+    D = _discriminator(d_arch, search, images.shape[1], init).to(device)
+    trainer = GANTrainer(G, D, config.train, latent_dim=G.latent_dim)
+    gen = torch.Generator(device=device).manual_seed(search.seed)
+    scorer = CandidateScorer(search.replace(n_samples=config.n_samples), latent_dim=G.latent_dim, device=device)
+    held_out = reference_statistics(config_dataset(search, config.select_split)[0], scorer.extractor,
+                                    dataset=search.dataset, split=config.select_split, cache_dir=search.cache_dir)
+    select_latents = fixed_latents(config.select_samples, G.latent_dim, seed=search.seed + 3, device=device)
+    fd_key = metric_key("fd", scorer.extractor)
+
+    per_epoch = len(images) / (config.train.d_batch_size * config.train.n_critic)
+    total = int(math.ceil(config.epochs * per_epoch))
+    every = max(1, int(round(config.eval_every * per_epoch)))
+    start = int(round(config.eval_start * per_epoch))
+    checkpoints = sorted({s for s in range(every, total, every) if s >= start} | {total})
+
+    history, best = [], None
+    state_path, best_path = directory / "state.pt", directory / "best_generator.pt"
+    if state_path.is_file() and not fresh:
+        state = load_checkpoint(state_path)
+        trainer.load_state_dict(state["trainer"])
+        gen.set_state(state["gen"])
+        history, best = state["history"], state["best"]
+
+    def held_out_fd(net) -> float:
+        scorer.recalibrate(net)
+        with torch.no_grad():
+            return score(net.eval(), select_latents, scorer.extractor, held_out, metrics=("fd",),
+                         batch_size=search.score_batch_size)[fd_key]
+
+    with progress_bar(total=total, desc="retrain", enabled=progress) as bar:
+        bar.update(trainer.steps)
+        for stop in (c for c in checkpoints if c > trainer.steps):
+            n = stop - trainer.steps
+            losses = trainer.train(n, images, gen)
+            bar.update(n)
+            ema = trainer.ema.shadow
+            fd = held_out_fd(ema)
+            history.append({"step": stop, "epoch": stop / per_epoch, f"{fd_key}_{config.select_split}": fd, **losses})
+            if best is None or fd < best["fd"]:
+                best = {"step": stop, "epoch": stop / per_epoch, "fd": fd}
+                export_model(ema, best_path, metadata={"step": stop, "selected_on": config.select_split,
+                                                       f"{fd_key}_{config.select_split}": fd})
+            save_checkpoint({"format": STATE_FORMAT, "trainer": trainer.state_dict(), "gen": gen.get_state(),
+                             "history": history, "best": best}, state_path)
+            bar.set_postfix({"held-out fd": f"{fd:.3g}", "best": f"{best['fd']:.3g}"})
+
+    chosen = load_generator(best_path, map_location=device)
+    reported = scorer.score_generator(chosen)
+    result = {"selected_step": best["step"], "selected_epoch": best["epoch"],
+              f"{fd_key}_{config.select_split}": best["fd"], "n_samples": config.n_samples, **reported}
+    export_model(chosen, directory / "generator.pt", metadata=result)
+    atomic_write(directory / "history.csv", lambda tmp: pd.DataFrame(history).to_csv(tmp, index=False))
+    atomic_write(directory / "scores.json", lambda tmp: tmp.write_text(json.dumps(result, indent=2)))
+    return result

@@ -1,0 +1,131 @@
+"""The settings of a two-stage run (what a ``problems/*.toml`` file holds), validated on load.
+
+Layout of a problem file (every table optional; defaults are the embedded CPU problem)::
+
+    name = "eagan-cifar10"
+    seed = 1                        # pymoo's seed for both stages
+    stages = ["stage1", "stage2", "retrain"]
+
+    [stage1.problem]                # SearchConfig: data, generator space, stage-1 training, scoring
+    [stage1.problem.train]          # TrainConfig
+    [stage1.algorithm]              # EvolutionConfig: pop_size, n_gen, prob_crossover, prob_mutation
+    [stage1.select]                 # SelectionConfig: how G* is chosen from the stage-1 Pareto set
+
+    [stage2.problem]                # DiscriminatorSearchConfig (data and scoring come from stage 1)
+    [stage2.algorithm]
+    [stage2.select]                 # the order in which stage-2 pairs are retrained
+
+    [retrain]                       # RetrainConfig
+    [retrain.train]
+
+Example:
+    >>> config = load_run_config("problems/small_cpu.toml")                # doctest: +SKIP
+    >>> config.stage1.algorithm.pop_size                                  # doctest: +SKIP
+    6
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pymoo_gan.problems.config import DiscriminatorSearchConfig, SearchConfig
+from pymoo_gan.retrain import RetrainConfig
+from pymoo_gan.runs.schema import from_dict, to_dict
+from pymoo_gan.runs.selection import SelectionConfig
+
+STAGES = ("stage1", "stage2", "retrain")
+
+
+@dataclass(frozen=True)
+class EvolutionConfig:
+    """The evolutionary algorithm of a stage (NSGA-II with this package's operators; EAGAN's rates by default)."""
+
+    pop_size: int = 8
+    n_gen: int = 4
+    prob_crossover: float = 0.3
+    prob_mutation: float = 0.5
+
+    def __post_init__(self):
+        if self.pop_size < 2:
+            raise ValueError(f"pop_size={self.pop_size} is too small; a population needs at least 2 members")
+        if self.n_gen < 1:
+            raise ValueError(f"n_gen={self.n_gen} must be >= 1")
+        for name in ("prob_crossover", "prob_mutation"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name}={getattr(self, name)} must be in [0, 1]")
+
+
+@dataclass(frozen=True)
+class Stage1Config:
+    problem: SearchConfig = SearchConfig()
+    algorithm: EvolutionConfig = EvolutionConfig()
+    select: SelectionConfig = SelectionConfig()
+
+
+@dataclass(frozen=True)
+class Stage2Config:
+    problem: DiscriminatorSearchConfig = DiscriminatorSearchConfig()
+    algorithm: EvolutionConfig = EvolutionConfig(pop_size=6, n_gen=3)
+    select: SelectionConfig = SelectionConfig(rule="best", objective="fd")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """A whole two-stage run: stage 1 -> choose G* -> stage 2 -> retrain the chosen pairs -> export."""
+
+    name: str = "run"
+    seed: int = 1
+    stages: tuple = STAGES
+    stage1: Stage1Config = Stage1Config()
+    stage2: Stage2Config = Stage2Config()
+    retrain: RetrainConfig = RetrainConfig()
+
+    def __post_init__(self):
+        unknown = [s for s in self.stages if s not in STAGES]
+        if unknown or not self.stages or self.stages[0] != "stage1":
+            raise ValueError(f"stages={list(self.stages)} is not allowed; use stage1 first, then any of "
+                             f"{', '.join(STAGES[1:])} in order")
+        if list(self.stages) != [s for s in STAGES if s in self.stages]:
+            raise ValueError(f"stages={list(self.stages)} must keep the order {', '.join(STAGES)}")
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+def _set_path(data: dict, dotted: str, value) -> None:
+    *tables, key = dotted.split(".")
+    for t in tables:
+        data = data.setdefault(t, {})
+        if not isinstance(data, dict):
+            raise ValueError(f"--set {dotted}: {t} is not a table")
+    data[key] = value
+
+
+def run_config_from_dict(data: dict, overrides: dict | None = None) -> RunConfig:
+    """Validate a nested dict (``overrides`` use dotted keys such as ``"stage1.algorithm.n_gen"``)."""
+    data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    for dotted, value in (overrides or {}).items():
+        _set_path(data, dotted, value)
+    return from_dict(RunConfig, data)
+
+
+def load_run_config(path: str | os.PathLike, overrides: dict | None = None) -> RunConfig:
+    """Read and validate a problem TOML file. A relative ``data_root`` is taken relative to the file's folder."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"problem file {path} does not exist")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as e:
+        raise ValueError(f"{path} is not valid TOML: {e}") from None
+    problem = data.get("stage1", {}).get("problem", {}) if isinstance(data.get("stage1"), dict) else {}
+    root = problem.get("data_root") if isinstance(problem, dict) else None
+    if isinstance(root, str) and not os.path.isabs(os.path.expanduser(root)):
+        problem["data_root"] = str((path.parent / root).resolve())
+    try:
+        return run_config_from_dict(data, overrides)
+    except ValueError as e:
+        raise ValueError(f"{path}: {e}") from None

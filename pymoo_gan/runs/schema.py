@@ -1,0 +1,104 @@
+"""Nested settings dataclasses <- plain dicts (TOML), with one-line errors that name the field.
+
+An unknown key gets the list of valid keys of its table; a value of the wrong type names the field, the expected type
+and the value; nested dataclass fields are tables. Lists become tuples where a field is a tuple.
+
+Example:
+    >>> from pymoo_gan.problems import SearchConfig
+    >>> from_dict(SearchConfig, {"dataset": "digits", "train": {"g_lr": 1e-4}}).train.g_lr
+    0.0001
+    >>> from_dict(SearchConfig, {"warmup_epoch": 3})
+    Traceback (most recent call last):
+    ...
+    ValueError: warmup_epoch: unknown key; valid: bn_batches, bottom_width, ...
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from typing import Any
+
+
+def _type_name(tp) -> str:
+    if isinstance(tp, type):
+        return tp.__name__
+    return str(tp).replace("typing.", "")
+
+
+def _convert(value: Any, tp, where: str):
+    """``value`` checked (and converted where lossless) against the annotation ``tp``."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(tp)
+        if value is None and type(None) in options:
+            return None
+        for option in (o for o in options if o is not type(None)):
+            try:
+                return _convert(value, option, where)
+            except ValueError:
+                pass
+        raise ValueError(f"{where} must be {' or '.join(_type_name(o) for o in options)}, got {value!r}")
+    if dataclasses.is_dataclass(tp):
+        if isinstance(value, tp):
+            return value
+        if not isinstance(value, dict):
+            raise ValueError(f"{where} must be a table of {tp.__name__} settings, got {value!r}")
+        return from_dict(tp, value, where)
+    if tp is Any:
+        return value
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{where} must be true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{where} must be an integer, got {value!r}")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{where} must be a number, got {value!r}")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ValueError(f"{where} must be a string, got {value!r}")
+        return value
+    if tp is tuple or origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"{where} must be a list, got {value!r}")
+        return tuple(value)
+    if tp is dict or origin is dict:
+        if not isinstance(value, dict):
+            raise ValueError(f"{where} must be a table, got {value!r}")
+        return dict(value)
+    return value
+
+
+def from_dict(cls, data: dict, where: str = ""):
+    """Build dataclass ``cls`` from ``data``, validating keys and types recursively (see the module docstring)."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls) if f.init}
+    prefix = f"{where}." if where else ""
+    unknown = sorted(set(data) - fields)
+    if unknown:
+        raise ValueError(f"{prefix}{unknown[0]}: unknown key; valid: {', '.join(sorted(fields))}")
+    kwargs = {k: _convert(v, hints[k], prefix + k) for k, v in data.items()}
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{where}: {e}" if where else str(e)) from None
+
+
+def to_dict(obj) -> dict:
+    """The plain-dict (JSON/TOML-ready) form of a settings dataclass; tuples become lists."""
+    def plain(v):
+        if dataclasses.is_dataclass(v):
+            return {f.name: plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {str(k): plain(x) for k, x in v.items()}
+        return v
+
+    return plain(obj)

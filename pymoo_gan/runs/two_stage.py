@@ -1,0 +1,130 @@
+"""EAGAN end to end: stage 1 -> choose G* -> stage 2 -> retrain the chosen pairs -> export, in one run directory.
+
+Layout of ``out``::
+
+    run.json                 the settings (a directory never holds two different runs)
+    stage1/                  checkpoint.pt, results.csv, population.csv, pareto.{csv,tex,png}, pareto_3d.png,
+                             hypervolume.{csv,png}, samples.png, arch_*.png, selection.json (G* and why)
+    stage2/                  the same for the discriminator search; generator_in.pt is G* as it entered stage 2
+    retrain/pair<i>/         state.pt, history.csv, best_generator.pt, generator.pt, scores.json
+    export/stage1/g<i>.pt    every stage-1 Pareto generator (weights from the supernet)
+    export/final/            generator_<i>.pt per retrained pair (EMA G of the selected checkpoint), samples.png
+    final.{csv,tex}          the retrained pairs (genotype keys, sizes) and their reported scores
+    summary.json
+
+Every stage resumes from its checkpoint when the same command runs again (see :mod:`pymoo_gan.runs.search`).
+
+Example:
+    >>> from pymoo_gan.runs import load_run_config, run_two_stage
+    >>> summary = run_two_stage(load_run_config("problems/small_cpu.toml"), "runs/small")     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from pymoo_gan.metrics.cache import atomic_write
+from pymoo_gan.runs.config import RunConfig
+from pymoo_gan.runs.rundir import RunDirectory
+from pymoo_gan.runs.search import run_search
+from pymoo_gan.runs.selection import SelectionConfig, rank
+
+
+def _algorithm(evolution):
+    from pymoo_gan.algorithms import nsga2
+
+    return nsga2(pop_size=evolution.pop_size, prob_crossover=evolution.prob_crossover,
+                 prob_mutation=evolution.prob_mutation)
+
+
+def _choose(problem, front: pd.DataFrame, select: SelectionConfig, aliases: dict) -> list[int]:
+    """Rows of ``front`` in the order ``select`` prefers; objective and budget names may be aliases (``fd``)."""
+    columns = {obj.key: f"F{i}" for i, obj in enumerate(problem.objectives)}
+    columns.update({alias: columns[key] for alias, key in aliases.items() if key in columns})
+    budget = {aliases.get(k, k): v for k, v in select.budget.items()}
+    return rank(front, SelectionConfig(select.rule, select.objective, budget), columns)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, default=float)))
+
+
+def _stage(problem, evolution, directory: Path, config: RunConfig, fresh: bool, verbose: bool):
+    from pymoo_gan.report import pareto_table, write_search_report
+
+    res = run_search(problem, _algorithm(evolution), evolution.n_gen, directory, seed=config.seed, fresh=fresh,
+                     verbose=verbose)
+    problem = res.problem
+    write_search_report(problem, res, str(directory), history=pd.read_csv(directory / "population.csv"))
+    return problem, pareto_table(problem, res)
+
+
+def _scores(row: pd.Series) -> dict:
+    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+
+
+def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False, progress: bool = True,
+                  verbose: bool = False) -> dict:
+    """Run the stages of ``config`` into ``out`` (resuming what is there); returns the summary it writes."""
+    from pymoo_gan.evaluator import score_aliases
+    from pymoo_gan.export import export_model, load_generator
+    from pymoo_gan.metrics import count_params
+    from pymoo_gan.plot import plot_sample_grid
+    from pymoo_gan.problems import DiscriminatorSearchProblem, GANSearchProblem
+    from pymoo_gan.report import genotype_of
+    from pymoo_gan.retrain import retrain
+    from pymoo_gan.tables import write_pareto_tables
+
+    with RunDirectory(out, config.to_dict(), fresh=fresh) as run:
+        summary: dict = {"name": config.name, "stages": list(config.stages)}
+
+        # ---- stage 1: the generator ------------------------------------------------------------------------------
+        p1, front1 = _stage(GANSearchProblem(config.stage1.problem, progress=progress), config.stage1.algorithm,
+                            run.stage("stage1"), config, fresh, verbose)
+        aliases = score_aliases(p1.config)
+        for i, key in enumerate(front1["genotype"]):
+            export_model(p1.extract(genotype_of(key)), run.stage("export/stage1") / f"g{i}.pt",
+                         metadata=_scores(front1.iloc[i].drop(["arch"])))
+        g_row = front1.iloc[_choose(p1, front1, config.stage1.select, aliases)[0]]
+        g_star = p1.extract(genotype_of(g_row["genotype"]))
+        summary["generator"] = {"rule": config.stage1.select.rule, **_scores(g_row)}
+        _write_json(run.path / "stage1" / "selection.json", summary["generator"])
+
+        # ---- stage 2: the discriminator for G* -------------------------------------------------------------------
+        pairs = [(g_star.arch, None, {})]
+        if "stage2" in config.stages:
+            export_model(g_star, run.stage("stage2") / "generator_in.pt", metadata=_scores(g_row.drop(["arch"])))
+            problem2 = DiscriminatorSearchProblem(g_star, p1.config, config.stage2.problem, progress=progress)
+            p2, front2 = _stage(problem2, config.stage2.algorithm, run.stage("stage2"), config, fresh, verbose)
+            order = _choose(p2, front2, config.stage2.select, aliases)[:config.retrain.pairs]
+            pairs = [(g_star.arch, p2.space.decode(genotype_of(front2.iloc[i]["genotype"])),
+                      _scores(front2.iloc[i].drop(["arch"]))) for i in order]
+            summary["discriminators"] = [p["genotype"] for *_, p in pairs]
+
+        # ---- retrain the chosen pairs from scratch ---------------------------------------------------------------
+        if "retrain" in config.stages:
+            rows, grids = [], []
+            final = run.stage("export/final")
+            g_key = g_row["genotype"]
+            for i, (g_arch, d_arch, d_info) in enumerate(pairs):
+                result = retrain(g_arch, p1.config, config.retrain, run.stage(f"retrain/pair{i}"), d_arch=d_arch,
+                                 progress=progress, fresh=fresh)
+                G = load_generator(run.path / f"retrain/pair{i}/generator.pt")
+                export_model(G, final / f"generator_{i}.pt", metadata=result)
+                with torch.no_grad():
+                    grids.append(G(torch.randn(10, G.latent_dim, generator=torch.Generator().manual_seed(i))).numpy())
+                rows.append({"pair": i, "generator": g_key, "discriminator": d_info.get("genotype", f"fixed {p1.config.discriminator}"),
+                             "g_params": float(count_params(G)), "d_params": d_info.get("d_params", float("nan")),
+                             **result})
+            plot_sample_grid(grids, [f"pair {i}" for i in range(len(grids))], str(final / "samples.png"))
+            write_pareto_tables(pd.DataFrame(rows), str(run.path), stem="final",
+                                caption=f"{config.name}: retrained pairs")
+            summary["final"] = rows
+        _write_json(run.path / "summary.json", summary)
+        return summary

@@ -1,0 +1,126 @@
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from pymoo.optimize import minimize
+
+from pymoo_gan import DiscriminatorSearchProblem, GANSearchProblem, nsga2
+from pymoo_gan.problems.discriminator_search import DiscriminatorSupernetEngine
+
+
+def state(module):
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+
+def same(a, b):
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def shares_storage(m1, m2):
+    return bool({p.data_ptr() for p in m1.parameters()} & {p.data_ptr() for p in m2.parameters()})
+
+
+@pytest.fixture
+def stage1(tiny):
+    problem = GANSearchProblem(progress=False, **tiny)
+    genotype = problem.space.sample(np.random.default_rng(3))
+    problem.engine.warmup()  # the stage-1 weights G* brings into stage 2
+    return problem, genotype
+
+
+def stage2(stage1, **overrides):
+    problem1, genotype = stage1
+    G = problem1.extract(genotype)
+    settings = dict(d_channels=8, warmup_epochs=0.0, round_epochs=0.5, n_critic=1) | overrides
+    n_critic = settings.pop("n_critic")
+    train = problem1.config.train.__class__(g_batch_size=16, d_batch_size=16, n_critic=n_critic)
+    return G, DiscriminatorSearchProblem(G, problem1.config, progress=False, train=train, **settings)
+
+
+def test_generator_enters_stage_2_with_its_stage_1_weights(stage1):
+    G, problem = stage2(stage1)
+    engine = problem.engine
+    assert same(state(engine.base.G), state(G))
+    assert not shares_storage(engine.base.G, G)  # a copy: stage 2 never trains the caller's module
+    genotypes = problem.space.sample(np.random.default_rng(0), 3)
+    engine.warmup()  # 0 epochs: nothing trained
+    engine.assign_copies([problem.space.key(g) for g in genotypes])  # first round: no scores yet, so no reset
+    for pair in engine.copies.values():
+        assert same(state(pair.G), state(G))
+
+
+def test_one_to_one_copies_train_independently_then_reset_to_the_best(stage1):
+    _, problem = stage2(stage1)
+    engine = problem.engine
+    genotypes = problem.space.sample(np.random.default_rng(0), 3)
+    keys = [problem.space.key(g) for g in genotypes]
+    engine.warmup()
+    engine.train_round(genotypes)
+    pairs = [engine.copies[k] for k in keys]
+    for a, b in [(0, 1), (0, 2), (1, 2)]:
+        assert not shares_storage(pairs[a].G, pairs[b].G)
+        assert not same(state(pairs[a].G), state(pairs[b].G))  # each pair trained its own G
+    scores = [engine.score(g) for g in genotypes]
+    fd = [s[problem.objectives[0].key] for s in scores]
+    best = keys[int(np.argmin(fd))]
+    assert engine.best_pair() == best
+    best_state, best_opt = state(engine.copies[best].G), engine.copies[best].opt.state_dict()
+
+    engine.assign_copies(keys)  # weight-resetting, as at the start of the next round
+    assert engine.reset_source == best
+    for k in keys:
+        pair = engine.copies[k]
+        assert same(state(pair.G), best_state)
+        moments = pair.opt.state_dict()["state"]
+        assert all(torch.equal(moments[i]["exp_avg"], best_opt["state"][i]["exp_avg"]) for i in moments)
+    copies = list(engine.copies.values())
+    assert not shares_storage(copies[0].G, copies[1].G)  # identical values, separate tensors
+    first_moment = next(iter(copies[0].opt.state.values()))["exp_avg"]
+    assert all(first_moment.data_ptr() != next(iter(c.opt.state.values()))["exp_avg"].data_ptr() for c in copies[1:])
+
+
+def test_without_reset_each_pair_keeps_its_own_generator(stage1):
+    _, problem = stage2(stage1, reset="none")
+    engine = problem.engine
+    genotypes = problem.space.sample(np.random.default_rng(0), 2)
+    engine.warmup()
+    engine.train_round(genotypes)
+    for g in genotypes:
+        engine.score(g)
+    before = {k: state(p.G) for k, p in engine.copies.items()}
+    engine.assign_copies(list(before))
+    assert engine.reset_source is None
+    for k, s in before.items():
+        assert same(state(engine.copies[k].G), s)
+
+
+def test_stage_2_search_scores_trained_pairs_and_pickles_small(stage1):
+    _, problem = stage2(stage1, warmup_epochs=0.25)
+    res = minimize(problem, nsga2(pop_size=4), ("n_gen", 2), seed=1)
+    table = problem.results()
+    assert {"fd_digits_cnn", "cs_digits_cnn", "d_params", "d_macs", "F2"} <= set(table.columns)
+    assert np.isfinite(res.F).all()
+    assert (table["kind"] == "rescore").sum() == 4
+    # the initial population was trained before it was scored: warm-up is version 1, its round version 2
+    assert table["weights_version"].min() == 2
+    G, D = problem.extract(res.opt[0].X)
+    x = torch.zeros(2, 1, 16, 16)
+    assert D(x).shape == (2, 1) and G(torch.zeros(2, 12)).shape == (2, 1, 16, 16)
+    clone = pickle.loads(pickle.dumps(problem))
+    assert clone._engine is None and clone._generator is None
+
+
+def test_engine_state_round_trips(stage1):
+    _, problem = stage2(stage1)
+    engine: DiscriminatorSupernetEngine = problem.engine
+    genotypes = problem.space.sample(np.random.default_rng(0), 2)
+    engine.warmup()
+    engine.train_round(genotypes)
+    saved = engine.state_dict()
+    _, fresh = stage2(stage1)
+    fresh.engine.load_state_dict(pickle.loads(pickle.dumps(saved)))
+    for k, pair in engine.copies.items():
+        assert same(state(fresh.engine.copies[k].G), state(pair.G))
+    assert same(state(fresh.engine.supernet), state(engine.supernet))
+    assert fresh.engine.weights_version == engine.weights_version
