@@ -15,5 +15,5 @@ problem = GANSearchProblem(**tiny)  # digits 16x16, EAGAN generator space, objec
 res = minimize(problem, nsga2(pop_size=8), ("n_gen", 4 if not tiny else 2), seed=1, verbose=True)
 
 print(problem.results()[["generation", "kind", "fd_digits_cnn", "cs_digits_cnn", "params"]].tail().to_string())
-for x, f in zip(res.X, res.F):
+for x, f in zip(res.X, res.F, strict=True):
     print(problem.space.describe(x), "->", f)

@@ -46,7 +46,10 @@ class SearchConfig:
     cache_dir: str | None = None
 
     def __post_init__(self):
-        for name, allowed in (("space", SPACES), ("discriminator", DISCRIMINATORS), ("extractor", EXTRACTORS)):
+        from pymoo_gan.data.registry import dataset_names
+
+        for name, allowed in (("dataset", dataset_names()), ("space", SPACES), ("discriminator", DISCRIMINATORS),
+                              ("extractor", EXTRACTORS)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name}={getattr(self, name)!r} is unknown; allowed: {', '.join(allowed)}")
         if self.resolution != self.bottom_width * 8:

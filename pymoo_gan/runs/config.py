@@ -27,9 +27,10 @@ Example:
 from __future__ import annotations
 
 import os
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+import tomllib
 
 from pymoo_gan.problems.config import DiscriminatorSearchConfig, SearchConfig
 from pymoo_gan.retrain import RetrainConfig

@@ -16,7 +16,6 @@ import json
 import os
 from pathlib import Path
 
-from pymoo_gan.checkpoint import CorruptCheckpointError
 from pymoo_gan.metrics.cache import atomic_write
 
 
@@ -56,16 +55,19 @@ class RunDirectory:
 
     def _check_settings(self) -> None:
         record = self.path / "run.json"
+        work = [p for p in self.path.rglob("*") if p.is_file() and p.name not in (".lock", "run.json")]
         if record.is_file():
             try:
                 old = json.loads(record.read_text())
             except json.JSONDecodeError:
-                raise CorruptCheckpointError(f"{record} is damaged; re-run with --fresh to start over") from None
-            if old != self.settings:  # even with fresh=True: fresh discards this run's checkpoints only
-                changed = sorted(_diff(old, self.settings))
+                old = None
+            # even with fresh=True: fresh discards this run's checkpoints, never another run's work; a directory
+            # without work yet (e.g. a run that stopped at a bad setting) takes the new settings
+            if old != self.settings and work:
+                changed = sorted(_diff(old, self.settings)) if isinstance(old, dict) else ["run.json unreadable"]
                 raise RunDirectoryError(f"{self.path} holds a different run (settings differ: {', '.join(changed)}); "
                                         "choose another --out")
-        elif any(p.name not in (".lock",) for p in self.path.iterdir()):
+        elif work:
             raise RunDirectoryError(f"{self.path} is not empty and holds no pymoo-gan run; choose another --out")
         atomic_write(record, lambda tmp: tmp.write_text(json.dumps(self.settings, indent=2, sort_keys=True)))
 

@@ -119,7 +119,8 @@ def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False
                 export_model(G, final / f"generator_{i}.pt", metadata=result)
                 with torch.no_grad():
                     grids.append(G(torch.randn(10, G.latent_dim, generator=torch.Generator().manual_seed(i))).numpy())
-                rows.append({"pair": i, "generator": g_key, "discriminator": d_info.get("genotype", f"fixed {p1.config.discriminator}"),
+                d_key = d_info.get("genotype", f"fixed {p1.config.discriminator}")
+                rows.append({"pair": i, "generator": g_key, "discriminator": d_key,
                              "g_params": float(count_params(G)), "d_params": d_info.get("d_params", float("nan")),
                              **result})
             plot_sample_grid(grids, [f"pair {i}" for i in range(len(grids))], str(final / "samples.png"))

@@ -1,89 +1,64 @@
 """The small two-stage problem through the command line: stage 1 -> stage 2 -> short retrain -> export -> reload."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 import torch
+from tiny_run import SMALL, tiny_args
 
 from pymoo_gan import load_generator
 from pymoo_gan.cli import main
 
-SMALL = Path(__file__).resolve().parents[2] / "problems" / "small_cpu.toml"
 
-TINY = {
-    "stage1.problem.latent_dim": 12, "stage1.problem.g_channels": 8, "stage1.problem.d_channels": 8,
-    "stage1.problem.warmup_epochs": 0.5, "stage1.problem.round_epochs": 0.25, "stage1.problem.n_samples": 128,
-    "stage1.problem.score_batch_size": 128, "stage1.problem.bn_batches": 2, "stage1.problem.device": '"cpu"',
-    "stage1.algorithm.pop_size": 4, "stage1.algorithm.n_gen": 2,
-    "stage2.problem.d_channels": 8, "stage2.problem.warmup_epochs": 0.25, "stage2.problem.round_epochs": 0.5,
-    "stage2.algorithm.pop_size": 4, "stage2.algorithm.n_gen": 2,
-    "retrain.epochs": 2, "retrain.eval_every": 1, "retrain.eval_start": 0, "retrain.select_samples": 128,
-    "retrain.n_samples": 256,
-}
-
-
-def tiny_args(**changes) -> list[str]:
-    settings = TINY | changes
-    return [a for k, v in settings.items() for a in ("--set", f"{k}={v}")]
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("cli") / "small"
-    assert main(["search", str(SMALL), "--out", str(out), "--quiet", *tiny_args()]) == 0
-    return out
-
-
-def test_two_stage_run_writes_every_stage(run_dir):
+def test_two_stage_run_writes_every_stage(small_run):
     for name in ("run.json", "summary.json", "final.csv", "final.tex", "stage1/selection.json",
                  "stage1/pareto.tex", "stage1/pareto_3d.png", "stage1/hypervolume.png", "stage1/arch_0.png",
                  "stage2/generator_in.pt", "stage2/pareto.csv", "stage2/samples.png",
                  "retrain/pair0/history.csv", "export/final/generator_0.pt", "export/final/samples.png"):
-        assert (run_dir / name).is_file(), name
-    assert len(list((run_dir / "export/stage1").glob("g*.pt"))) == len(pd.read_csv(run_dir / "stage1/pareto.csv"))
-    summary = json.loads((run_dir / "summary.json").read_text())
+        assert (small_run / name).is_file(), name
+    assert len(list((small_run / "export/stage1").glob("g*.pt"))) == len(pd.read_csv(small_run / "stage1/pareto.csv"))
+    summary = json.loads((small_run / "summary.json").read_text())
     assert summary["stages"] == ["stage1", "stage2", "retrain"]
     # G* is the stage-1 Pareto member the knee rule picks, and it is the generator stage 2 searched a D for
-    stage2_in = load_generator(run_dir / "stage2/generator_in.pt")
+    stage2_in = load_generator(small_run / "stage2/generator_in.pt")
     assert stage2_in.export_metadata["genotype"] == summary["generator"]["genotype"]
-    final = pd.read_csv(run_dir / "final.csv")
+    final = pd.read_csv(small_run / "final.csv")
     assert final.loc[0, "generator"] == summary["generator"]["genotype"]
-    assert final.loc[0, "discriminator"] in set(pd.read_csv(run_dir / "stage2/pareto.csv")["genotype"])
+    assert final.loc[0, "discriminator"] in set(pd.read_csv(small_run / "stage2/pareto.csv")["genotype"])
 
 
-def test_exported_generators_reload_with_plain_pytorch_and_sample(run_dir):
-    G = load_generator(run_dir / "export/final/generator_0.pt")
+def test_exported_generators_reload_with_plain_pytorch_and_sample(small_run):
+    G = load_generator(small_run / "export/final/generator_0.pt")
     with torch.no_grad():
         x = G(torch.randn(5, G.latent_dim))
     assert x.shape == (5, 1, 16, 16) and float(x.abs().max()) <= 1.0
-    payload = torch.load(run_dir / "export/final/generator_0.pt", weights_only=True)  # plain PyTorch, no code
+    payload = torch.load(small_run / "export/final/generator_0.pt", weights_only=True)  # plain PyTorch, no code
     assert payload["kind"] == "generator" and len(payload["genotype"]) == 21
-    for path in (run_dir / "export/stage1").glob("g*.pt"):
+    for path in (small_run / "export/stage1").glob("g*.pt"):
         assert load_generator(path)(torch.randn(2, 12)).shape == (2, 1, 16, 16)
 
 
-def test_retrain_selects_the_checkpoint_on_held_out_data(run_dir):
-    history = pd.read_csv(run_dir / "retrain/pair0/history.csv")
-    scores = json.loads((run_dir / "retrain/pair0/scores.json").read_text())
+def test_retrain_selects_the_checkpoint_on_held_out_data(small_run):
+    history = pd.read_csv(small_run / "retrain/pair0/history.csv")
+    scores = json.loads((small_run / "retrain/pair0/scores.json").read_text())
     held_out = history["fd_digits_cnn_test"].to_numpy()
     assert len(history) >= 2
     assert scores["selected_step"] == int(history["step"].iloc[int(np.argmin(held_out))])
     assert scores["n_samples"] == 256 and np.isfinite(scores["fd_digits_cnn"])
 
 
-def test_rerunning_the_command_resumes_without_redoing_work(run_dir, capsys):
-    before = {p: p.stat().st_mtime_ns for p in (run_dir / "stage1/checkpoint.pt", run_dir / "retrain/pair0/state.pt")}
-    results = pd.read_csv(run_dir / "stage1/results.csv")
-    assert main(["search", str(SMALL), "--out", str(run_dir), "--quiet", *tiny_args()]) == 0
+def test_rerunning_the_command_resumes_without_redoing_work(small_run, capsys):
+    kept = (small_run / "stage1/checkpoint.pt", small_run / "retrain/pair0/state.pt")
+    before = {p: p.stat().st_mtime_ns for p in kept}
+    results = pd.read_csv(small_run / "stage1/results.csv")
+    assert main(["search", str(SMALL), "--out", str(small_run), "--quiet", *tiny_args()]) == 0
     assert {p: p.stat().st_mtime_ns for p in before} == before  # nothing retrained
-    pd.testing.assert_frame_equal(pd.read_csv(run_dir / "stage1/results.csv"), results)
+    pd.testing.assert_frame_equal(pd.read_csv(small_run / "stage1/results.csv"), results)
 
 
-def test_a_different_run_never_overwrites_the_directory(run_dir, capsys):
-    code = main(["search", str(SMALL), "--out", str(run_dir), "--quiet",
+def test_a_different_run_never_overwrites_the_directory(small_run, capsys):
+    code = main(["search", str(SMALL), "--out", str(small_run), "--quiet",
                  *tiny_args(**{"stage1.algorithm.n_gen": 3})])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "holds a different run" in err and "stage1.algorithm.n_gen" in err

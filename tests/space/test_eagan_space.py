@@ -4,7 +4,8 @@ import pytest
 from pymoo_gan.space import EAGANDiscriminatorSpace, EAGANGeneratorSpace, GeneratorMacro
 from pymoo_gan.space.eagan import DOWN_OPS, NORMAL_OPS, UP_OPS
 
-SPACES = [EAGANGeneratorSpace(), EAGANDiscriminatorSpace(), EAGANGeneratorSpace(GeneratorMacro(latent_dim=8, n_cells=4))]
+SPACES = [EAGANGeneratorSpace(), EAGANDiscriminatorSpace(),
+          EAGANGeneratorSpace(GeneratorMacro(latent_dim=8, n_cells=4))]
 
 
 @pytest.mark.parametrize("space", SPACES, ids=repr)

@@ -1,0 +1,55 @@
+"""Run ``pymoo-gan search ...`` and SIGKILL this very process at a chosen point (a test harness for resuming).
+
+    python killed_run.py POINT COUNT -- search FILE --out DIR ...
+
+POINT is where the kill happens, on the COUNT-th call of what it names: ``train`` (a chunk of training steps:
+warm-up, rounds, retraining), ``score`` (scoring one candidate), ``checkpoint`` (after a checkpoint's bytes are
+written to its temporary file, before it is renamed into place), ``stage2-score`` (scoring a discriminator) or
+``retrain`` (saving the retraining state).
+"""
+
+import os
+import signal
+import sys
+
+
+def kill_on_call(owner, name: str, count: int) -> None:
+    original = getattr(owner, name)
+    calls = [0]
+
+    def wrapper(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == count:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(*args, **kwargs)
+
+    setattr(owner, name, wrapper)
+
+
+def main() -> int:
+    point, count, argv = sys.argv[1], int(sys.argv[2]), sys.argv[4:]
+    import pymoo_gan.checkpoint
+    import pymoo_gan.evaluator
+    import pymoo_gan.retrain
+    from pymoo_gan.problems.discriminator_search import DiscriminatorSupernetEngine
+    from pymoo_gan.training.loop import GANTrainer
+
+    if point == "train":
+        kill_on_call(GANTrainer, "train_steps", count)
+    elif point == "score":
+        kill_on_call(pymoo_gan.evaluator, "score", count)
+    elif point == "checkpoint":
+        kill_on_call(pymoo_gan.checkpoint.os, "fsync", count)
+    elif point == "stage2-score":
+        kill_on_call(DiscriminatorSupernetEngine, "score", count)
+    elif point == "retrain":
+        kill_on_call(pymoo_gan.retrain, "save_checkpoint", count)
+    else:
+        raise SystemExit(f"unknown point {point}")
+    from pymoo_gan.cli import main as cli
+
+    return cli(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
