@@ -23,7 +23,8 @@ import torch
 from torch import nn
 
 from pymoo_gan.problems.config import DiscriminatorSearchConfig, SearchConfig
-from pymoo_gan.problems.engine import SupernetEngine
+from pymoo_gan.problems.engine import RoundOver, SupernetEngine, Unit
+from pymoo_gan.problems.failures import Snapshot
 from pymoo_gan.problems.objectives import Objective, resolve_objectives
 from pymoo_gan.problems.supernet_problem import SupernetSearchProblem
 from pymoo_gan.training import GANTrainer, UniformPathSampler
@@ -66,6 +67,8 @@ class DiscriminatorSupernetEngine(SupernetEngine):
         self.latest: dict[str, dict[str, float]] = {}  # key -> scores on the current weights version
         self.reset_source: str | None = None  # the pair every copy was reset to in the latest round
         self.supernet_step = 0  # discriminator-supernet turns' G steps, summed over pairs
+        self._training: list[GeneratorCopy] = []  # the pairs the current warm-up / round trains
+        self._position = 0  # turns taken in the current round
         self._cost_cache: dict[str, dict[str, float]] = {}
 
     # ---- training -------------------------------------------------------------------------------------------------
@@ -75,24 +78,32 @@ class DiscriminatorSupernetEngine(SupernetEngine):
         return GANTrainer(pair.G, PathModule(self.supernet, arch), self.stage.train, latent_dim=self.base.G.latent_dim,
                           opt_g=pair.opt, opt_d=self.opt_d)
 
+    def _turn(self, trainer: GANTrainer, n: int):
+        """``n`` generator steps of a pair's ``trainer``, as a unit's ``run``."""
+        def run():
+            d, g = trainer.train_steps(n, self.images, self.torch_gen)
+            self.supernet_step += n
+            return torch.stack([d / self.stage.train.n_critic, g])
+        return run
+
     def warmup(self) -> None:
         """Train the stage-1 G (one copy) against uniformly random D paths, as EAGAN's stage-2 warm-up does."""
         sampler = UniformPathSampler(self.space, self.path_rng)
+        self._training = [self.base]
 
-        def chunk(k):
+        def units(k):
             for _ in range(k):
-                self._trainer(self.base, sampler()).train_steps(1, self.images, self.torch_gen)
-            self.supernet_step += k
-            return {}
+                yield Unit(None, 1, self._turn(self._trainer(self.base, sampler()), 1))
 
-        self.run_steps(self.steps_per(self.stage.warmup_epochs, self.stage.train), chunk, "stage-2 warm-up")
+        self.run_units(self.steps_per(self.stage.warmup_epochs, self.stage.train), units, "stage-2 warm-up")
 
     def best_pair(self) -> str | None:
-        """The key of the best pair on the latest scores by ``reset_rule`` (non-finite ranks never win)."""
+        """The key of the best pair on the latest scores by ``reset_rule`` (non-finite ranks and failed pairs never
+        win)."""
         if self.reset_rule is None:
             return None
         ranked = [(self.reset_rule(s), k) for k, s in self.latest.items() if k in self.copies]
-        ranked = [(r, k) for r, k in ranked if np.isfinite(r)]
+        ranked = [(r, k) for r, k in ranked if np.isfinite(r) and k not in self.failures]
         return min(ranked)[1] if ranked else None
 
     def assign_copies(self, keys: list[str]) -> None:
@@ -107,26 +118,41 @@ class DiscriminatorSupernetEngine(SupernetEngine):
         self.latest = {}
 
     def train_round(self, genotypes) -> None:
+        """Visit the pairs in turn; a pair whose turn fails is undone and skipped for the rest of the round."""
         keys = list(dict.fromkeys(self.space.key(g) for g in genotypes))
         self.assign_copies(keys)
         archs = {self.space.key(g): self.space.decode(g) for g in genotypes}
         trainers = {k: self._trainer(self.copies[k], archs[k]) for k in keys}
+        self._training = [self.copies[k] for k in keys]
+        self._position = 0  # pairs are visited in turn across chunks
         turn = self.stage.turn_steps
-        position = [0]  # pairs are visited in turn across chunks
 
-        def chunk(k):
+        def units(k):
             left = k
             while left > 0:
-                key = keys[position[0] % len(keys)]
-                n = min(turn, left)
-                trainers[key].train_steps(n, self.images, self.torch_gen)
-                left -= n
-                position[0] += 1
-            self.supernet_step += k
-            return {}
+                if all(key in self.failures for key in keys):
+                    raise RoundOver
+                key = keys[self._position % len(keys)]
+                self._position += 1
+                if key not in self.failures:
+                    n = min(turn, left)
+                    left -= n
+                    yield Unit(key, n, self._turn(trainers[key], n))
 
         n = max(self.steps_per(self.stage.round_epochs, self.stage.train), len(keys) * turn)
-        self.run_steps(n, chunk, f"stage-2 round {self.weights_version}")
+        self.run_units(n, units, f"stage-2 round {self.weights_version}")
+
+    def _snapshot(self, unit) -> Snapshot:
+        pairs = self._training if unit is None else [self._pair_of(unit)]
+        objects = [self.supernet, self.opt_d, *(o for p in pairs for o in (p.G, p.opt))]
+        return Snapshot(objects, owner=self, names=("supernet_step", "_position"))
+
+    def _parameters(self, unit) -> list[torch.Tensor]:
+        pairs = self._training if unit is None else [self._pair_of(unit)]
+        return [*self.supernet.parameters(), *(q for p in pairs for q in p.G.parameters())]
+
+    def _pair_of(self, unit) -> GeneratorCopy:
+        return self.base if unit.key is None else self.copies[unit.key]
 
     # ---- scoring --------------------------------------------------------------------------------------------------
     def pair(self, genotype: np.ndarray) -> GeneratorCopy:
@@ -138,7 +164,8 @@ class DiscriminatorSupernetEngine(SupernetEngine):
         return self.copies[key]
 
     def score(self, genotype: np.ndarray) -> dict[str, float]:
-        scores = self.scorer.score_generator(self.pair(genotype).G)
+        G = self.pair(genotype).G
+        scores = self._score_restoring(G, lambda: self.scorer.score_generator(G))
         scores.update(self._cost(genotype))
         self.latest[self.space.key(genotype)] = scores
         return scores
@@ -170,7 +197,7 @@ class DiscriminatorSupernetEngine(SupernetEngine):
         return {"supernet": self.supernet.state_dict(), "opt_d": self.opt_d.state_dict(),
                 "base": pair_state(self.base), "copies": {k: pair_state(p) for k, p in self.copies.items()},
                 "latest": self.latest, "reset_source": self.reset_source, "supernet_step": self.supernet_step,
-                "random": self.random_state()}
+                "random": self.random_state(), **self.failure_state()}
 
     def load_state_dict(self, state: dict) -> None:
         self.supernet.load_state_dict(state["supernet"])
@@ -188,6 +215,7 @@ class DiscriminatorSupernetEngine(SupernetEngine):
         self.latest, self.reset_source = dict(state["latest"]), state["reset_source"]
         self.supernet_step = state["supernet_step"]
         self.load_random_state(state["random"])
+        self.load_failure_state(state)
 
 
 def make_discriminator_space(search: SearchConfig, config: DiscriminatorSearchConfig):

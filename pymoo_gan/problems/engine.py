@@ -1,15 +1,47 @@
-"""What every search stage's torch side shares: device, training images, the candidate scorer, random streams, and
-epochs -> steps bookkeeping with a progress bar. A stage's engine subclasses :class:`SupernetEngine`."""
+"""What every search stage's torch side shares: device, training images, the candidate scorer, random streams,
+epochs -> steps bookkeeping with a progress bar, and training that survives failing candidates. A stage's engine
+subclasses :class:`SupernetEngine`.
+
+**Failing candidates.** A round is trained in *units*, each attributable to one candidate (stage 1: one step on its
+path; stage 2: one turn of its pair), in about 20 chunks. Before a chunk the engine snapshots what the chunk may change
+(on the device) and its random states; after the chunk it checks once that losses and weights are finite (one host
+synchronisation per chunk, none per step). When they are not, or the device ran out of memory, the chunk is replayed
+from the snapshot unit by unit, checking after each: the first unit that fails is undone, its candidate is recorded in
+``failures`` and gets no more units this round, and training goes on. Replays are deterministic because the random
+states are restored with the weights. A failing warm-up unit (a random path, no candidate) is only counted.
+``failures`` holds the latest round's failures only: a candidate still in the population is tried again next round.
+Scoring changes no weights, only the BN statistics it recalibrates; a failing score puts them back.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from pymoo_gan.problems.failures import Snapshot, all_finite, failure_reason, release_memory
 from pymoo_gan.progress import progress_bar
+
+
+class RoundOver(Exception):
+    """Raised by a unit iterator when every candidate of the round has failed: the round ends early."""
+
+
+@dataclass
+class Unit:
+    """A piece of training attributable to one candidate.
+
+    ``key``: the candidate's genotype key (None: a random warm-up path); ``steps``: generator steps it takes;
+    ``run()``: trains it and returns its summed ``(d_loss / n_critic, g_loss)`` as one device tensor.
+    """
+
+    key: str | None
+    steps: int
+    run: Callable[[], torch.Tensor]
 
 
 def resolve_device(name: str) -> torch.device:
@@ -37,6 +69,8 @@ class SupernetEngine:
         self.images = images.to(self.device)
         self.scorer = CandidateScorer(config, latent_dim=latent_dim, device=self.device)
         self.weights_version = 0
+        self.failures: dict[str, str] = {}  # genotype key -> why its training failed in the latest round
+        self.skipped_steps = 0  # warm-up units dropped because their random path failed
 
     def steps_per(self, epochs: float, train_cfg) -> int:
         """Generator steps in ``epochs`` passes over the training images (each G step follows n_critic D batches)."""
@@ -48,14 +82,94 @@ class SupernetEngine:
         chunk = max(1, n // 20)
         with progress_bar(total=n, desc=desc, enabled=self.progress) as bar:
             done = 0
-            while done < n:
-                k = min(chunk, n - done)
-                losses = train_chunk(k)
-                done += k
-                bar.update(k)
-                if losses:
-                    bar.set_postfix(losses)
+            try:
+                while done < n:
+                    k = min(chunk, n - done)
+                    losses = train_chunk(k)
+                    done += k
+                    bar.update(k)
+                    if losses:
+                        bar.set_postfix(losses)
+            except RoundOver:
+                pass
         self.weights_version += 1
+
+    # ---- training that survives failing candidates ----------------------------------------------------------------
+    def run_units(self, n: int, units: Callable[[int], Iterator[Unit]], desc: str) -> None:
+        """:meth:`run_steps` over units: ``units(k)`` yields the next units worth ``k`` steps, choosing each lazily
+        (so it skips candidates that failed meanwhile). See the module docstring for the failure handling."""
+        self.failures = {}
+        self.run_steps(n, lambda k: self._checked_chunk(k, units), desc)
+
+    def _checked_chunk(self, k: int, units: Callable[[int], Iterator[Unit]]) -> dict[str, float]:
+        before, random = self._snapshot(None), self.random_state()
+        reason, losses = self._train_units(units(k), self._parameters(None))
+        if reason is None:
+            return losses
+        before.restore()
+        self.load_random_state(random)
+        for unit in units(k):
+            saved = self._snapshot(unit)
+            reason, _ = self._train_units([unit], self._parameters(unit))
+            if reason is not None:
+                saved.restore()
+                self._drop(unit, reason)
+        return {}
+
+    def _train_units(self, units: Iterable[Unit], parameters: list[torch.Tensor]) -> tuple[str | None, dict]:
+        """Train ``units``; return (why it failed or None, mean losses) after one host synchronisation."""
+        total, steps, reason = [], 0, None
+        try:
+            for unit in units:
+                total.append(unit.run())
+                steps += unit.steps
+        except Exception as exc:
+            reason = failure_reason(exc, "training")
+            if reason is None:
+                raise
+        if reason is None:
+            loss = torch.stack(total).sum(0) if total else torch.zeros(2, device=self.device)
+            flags = torch.stack([torch.isfinite(loss).all(), all_finite(parameters)]).float()
+            loss_ok, weights_ok, d, g = torch.cat([flags, loss.float()]).tolist()
+            if loss_ok and weights_ok:
+                return None, {"d_loss": d / max(steps, 1), "g_loss": g / max(steps, 1)}
+            return "training produced non-finite " + ("weights" if loss_ok else "loss"), {}
+        release_memory()
+        return reason, {}
+
+    def _drop(self, unit: Unit, reason: str) -> None:
+        if unit.key is None:
+            self.skipped_steps += unit.steps
+            warnings.warn(f"skipped a warm-up step on a random path: {reason}", RuntimeWarning, stacklevel=2)
+        else:
+            self.failures[unit.key] = reason
+
+    def _snapshot(self, unit: Unit | None) -> Snapshot:
+        """What ``unit`` may change (None: the whole chunk), copied on the device."""
+        raise NotImplementedError
+
+    def _parameters(self, unit: Unit | None) -> list[torch.Tensor]:
+        """The parameters ``unit`` trains (None: the whole chunk), checked for NaN/inf after it."""
+        raise NotImplementedError
+
+    def _score_restoring(self, module: torch.nn.Module, score: Callable[[], dict]) -> dict[str, float]:
+        """``score()`` of ``module``; its buffers (the BN statistics scoring recalibrates) are put back when scoring
+        raises or gives a non-finite score, so a failing candidate leaves no NaN behind."""
+        saved = [b.detach().clone() for b in module.buffers()]
+
+        def restore():
+            with torch.no_grad():
+                for b, s in zip(module.buffers(), saved, strict=True):
+                    b.copy_(s)
+
+        try:
+            scores = score()
+        except Exception:
+            restore()
+            raise
+        if not all(math.isfinite(v) for v in scores.values()):
+            restore()
+        return scores
 
     # ---- state for checkpoints ----------------------------------------------------------------------------------
     def random_state(self) -> dict:
@@ -66,3 +180,11 @@ class SupernetEngine:
         self.torch_gen.set_state(state["torch_gen"])
         self.path_rng.bit_generator.state = state["path_rng"]
         self.weights_version = state["weights_version"]
+
+    def failure_state(self) -> dict:
+        return {"failures": dict(self.failures), "skipped_steps": self.skipped_steps}
+
+    def load_failure_state(self, state: dict) -> None:
+        """Load :meth:`failure_state` (absent from checkpoints written before failures were recorded)."""
+        self.failures = dict(state.get("failures", {}))
+        self.skipped_steps = state.get("skipped_steps", 0)

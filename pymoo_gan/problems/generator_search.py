@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from pymoo_gan.problems.config import SearchConfig
-from pymoo_gan.problems.engine import SupernetEngine
+from pymoo_gan.problems.engine import RoundOver, SupernetEngine, Unit
+from pymoo_gan.problems.failures import Snapshot
 from pymoo_gan.problems.supernet_problem import SupernetSearchProblem
 from pymoo_gan.training import GANTrainer, PopulationPathSampler, UniformPathSampler
 
@@ -40,20 +41,52 @@ class GeneratorSupernetEngine(SupernetEngine):
     def supernet_step(self) -> int:
         return self.trainer.steps
 
-    def _train(self, epochs: float, sampler, desc: str) -> None:
-        self.run_steps(self.steps_per(epochs, self.config.train),
-                       lambda k: self.trainer.train(k, self.images, self.torch_gen, sample_arch=sampler), desc)
+    def _step(self, arch):
+        """One generator step (after ``n_critic`` D steps) on the path ``arch``, as a unit's ``run``."""
+        def run():
+            d, g = self.trainer.train_steps(1, self.images, self.torch_gen, sample_arch=lambda: arch)
+            return torch.stack([d / self.config.train.n_critic, g])
+        return run
 
     def warmup(self) -> None:
-        self._train(self.config.warmup_epochs, UniformPathSampler(self.space, self.path_rng), "warm-up")
+        sampler = UniformPathSampler(self.space, self.path_rng)
+
+        def units(k):
+            for _ in range(k):
+                yield Unit(None, 1, self._step(sampler()))
+
+        self.run_units(self.steps_per(self.config.warmup_epochs, self.config.train), units, "warm-up")
 
     def train_round(self, genotypes) -> None:
-        self._train(self.config.round_epochs, PopulationPathSampler(self.space, genotypes, self.path_rng),
-                    f"round {self.weights_version}")
+        """Train with a path drawn from ``genotypes`` per step; a path whose step fails is dropped for the round."""
+        samplers = {}  # number of failures so far -> (sampler of the other paths, arch -> key)
+
+        def units(k):
+            for _ in range(k):
+                n_failed = len(self.failures)
+                if n_failed not in samplers:
+                    live = [g for g in genotypes if self.space.key(g) not in self.failures]
+                    if not live:
+                        raise RoundOver
+                    sampler = PopulationPathSampler(self.space, live, self.path_rng)
+                    keys = {a: self.space.key(g) for a, g in zip(sampler.archs, live, strict=True)}
+                    samplers[n_failed] = sampler, keys
+                sampler, keys = samplers[n_failed]
+                arch = sampler()
+                yield Unit(keys[arch], 1, self._step(arch))
+
+        self.run_units(self.steps_per(self.config.round_epochs, self.config.train), units,
+                       f"round {self.weights_version}")
+
+    def _snapshot(self, unit) -> Snapshot:
+        return Snapshot([self.trainer])
+
+    def _parameters(self, unit) -> list[torch.Tensor]:
+        return [*self.supernet.parameters(), *self.discriminator.parameters()]
 
     def score(self, genotype: np.ndarray) -> dict[str, float]:
         arch = self.space.decode(genotype)
-        scores = self.scorer.score_path(self.supernet, arch)
+        scores = self._score_restoring(self.supernet, lambda: self.scorer.score_path(self.supernet, arch))
         scores.update(self._cost(arch))
         return scores
 
@@ -69,11 +102,12 @@ class GeneratorSupernetEngine(SupernetEngine):
         return self._cost_cache[key]
 
     def state_dict(self) -> dict:
-        return {"trainer": self.trainer.state_dict(), "random": self.random_state()}
+        return {"trainer": self.trainer.state_dict(), "random": self.random_state(), **self.failure_state()}
 
     def load_state_dict(self, state: dict) -> None:
         self.trainer.load_state_dict(state["trainer"])
         self.load_random_state(state["random"])
+        self.load_failure_state(state)
 
 
 def _space_registry():

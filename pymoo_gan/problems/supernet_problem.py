@@ -7,6 +7,7 @@ A concrete stage supplies an *engine* (the torch side) with this duck-typed inte
     engine.warmup()          # first training of the shared weights (uniformly random paths)
     engine.train_round(genotypes)   # one round of training with paths drawn from the current population
     engine.score(genotype) -> dict  # raw scores of one candidate on the current weights (FD, CS, params, ...)
+    engine.failures          # dict genotype key -> why its training failed in the latest round (optional)
 
 **Same weights in one survival.** pymoo calls ``_evaluate`` with the offspring of a generation while
 ``algorithm.pop`` still holds their parents. When a training round is due (after every ``round_size`` new
@@ -14,6 +15,12 @@ evaluations), the round runs first, then the parents are re-scored on the new we
 keys are replaced in place) and only then the offspring are scored. So whatever pymoo algorithm compares parents and
 offspring next sees scores from one set of weights. Nothing is scored twice on the same weights: scores are cached
 in the archive by (genotype, weights version).
+
+**Failing candidates** (see :mod:`pymoo_gan.problems.failures`) never stop a search. A candidate whose training failed
+in the latest round (``engine.failures``), whose scoring ran out of memory, or whose objective/constraint scores are
+not finite gets a row with ``FAILED_VALUE`` for every ``F`` and ``G``, the raw scores it has (NaN otherwise) and the
+reason in the ``failure`` column; successful rows have ``failure == ""``. The column reaches the population too
+(``res.pop.get("failure")``).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import numpy as np
 from pymoo.core.problem import Problem
 
 from pymoo_gan.problems.archive import EvaluationArchive
+from pymoo_gan.problems.failures import FAILED_VALUE, failure_reason, nonfinite_scores, release_memory
 from pymoo_gan.problems.objectives import resolve_constraints, resolve_objectives
 from pymoo_gan.space.base import SearchSpace
 
@@ -50,6 +58,7 @@ class SupernetSearchProblem(Problem):
         self.progress = progress
         self._engine = None
         self._evals_since_round = 0
+        self._score_keys: tuple[str, ...] = ()  # raw score names seen so far (NaN in the rows of failed candidates)
         super().__init__(n_var=space.n_var, n_obj=len(self.objectives), n_ieq_constr=len(self.constraints),
                          xl=space.xl, xu=space.xu, vtype=int, requires_kwargs=True,
                          exclude_from_serialization=["_engine", *exclude_from_serialization])
@@ -90,23 +99,51 @@ class SupernetSearchProblem(Problem):
     def _scored(self, genotype: np.ndarray, generation: int, kind: str) -> dict:
         """The archived row of ``genotype`` on the current weights, scoring it if it is not there yet."""
         key = self.space.key(genotype)
-        version = self.engine.weights_version
+        engine = self.engine
+        version = engine.weights_version
         row = self.archive.lookup(key, version)
         if row is not None:
             return row
         t0 = time.perf_counter()
-        scores = self.engine.score(genotype)
+        failure = getattr(engine, "failures", {}).get(key, "")
+        scores, failure = ({}, failure) if failure else self._score(genotype)
+        if not failure:
+            values = [o.minimised(scores) for o in self.objectives] + [c.violation(scores) for c in self.constraints]
+            failure = nonfinite_scores(scores, values)
+        if failure:
+            values = [FAILED_VALUE] * (self.n_obj + self.n_ieq_constr)
+            known = [*self._known_scores(), *(o.key for o in self.objectives if o.fn is None),
+                     *(c.key for c in self.constraints)]
+            scores = {**dict.fromkeys(known, np.nan), **scores}
+        else:
+            self._score_keys = tuple(dict.fromkeys([*self._known_scores(), *scores]))
         row = {"genotype": key, "arch": self.space.describe(genotype), "generation": generation, "kind": kind,
-               "weights_version": version, "supernet_step": self.engine.supernet_step}
-        row.update({f"F{i}": obj.minimised(scores) for i, obj in enumerate(self.objectives)})
-        row.update({f"G{i}": c.violation(scores) for i, c in enumerate(self.constraints)})
+               "weights_version": version, "supernet_step": engine.supernet_step}
+        row.update({f"F{i}": v for i, v in enumerate(values[:self.n_obj])})
+        row.update({f"G{i}": v for i, v in enumerate(values[self.n_obj:])})
         row.update(scores)
+        row["failure"] = failure
         row["score_time_s"] = time.perf_counter() - t0
         return self.archive.add(row)
 
+    def _score(self, genotype: np.ndarray) -> tuple[dict, str]:
+        """``(raw scores, "")`` of one candidate on the current weights, or ``({}, why scoring failed)``."""
+        try:
+            return self.engine.score(genotype), ""
+        except Exception as exc:
+            failure = failure_reason(exc, "scoring")
+            if failure is None:
+                raise
+        release_memory()  # only now: the except block still held the failed call's tensors
+        return {}, failure
+
+    def _known_scores(self) -> tuple[str, ...]:
+        return getattr(self, "_score_keys", ())  # problems pickled before failures were recorded lack it
+
     def _raw_keys(self, rows: list[dict]) -> list[str]:
-        skip = {"genotype", "arch", "generation", "kind", "eval_id", "score_time_s"}
-        return [k for k in rows[0] if k not in skip and not (k[0] in "FG" and k[1:].isdigit())]
+        skip = {"genotype", "arch", "generation", "kind", "eval_id", "score_time_s", "failure"}
+        keys = dict.fromkeys(k for r in rows for k in r)
+        return [k for k in keys if k not in skip and not (k[0] in "FG" and k[1:].isdigit())]
 
     def _write_out(self, rows: list[dict], out: dict) -> None:
         out["F"] = np.array([[r[f"F{i}"] for i in range(self.n_obj)] for r in rows], dtype=float)
@@ -114,6 +151,7 @@ class SupernetSearchProblem(Problem):
             out["G"] = np.array([[r[f"G{i}"] for i in range(self.n_ieq_constr)] for r in rows], dtype=float)
         for k in self._raw_keys(rows):
             out[k] = np.array([r.get(k, np.nan) for r in rows], dtype=float)
+        out["failure"] = np.array([r.get("failure", "") for r in rows], dtype=object)
 
     @staticmethod
     def _population_individuals(algorithm) -> list:
@@ -144,5 +182,5 @@ class SupernetSearchProblem(Problem):
     # ---- results ----------------------------------------------------------------------------------------------------
     def results(self):
         """Every evaluation as a pandas DataFrame: genotype, readable arch, objectives, raw scores, generation,
-        weights version and supernet step."""
+        weights version, supernet step and ``failure`` (why a candidate failed; ``""`` when it did not)."""
         return self.archive.table()
