@@ -29,7 +29,8 @@ class SearchConfig:
     bottom_width: int = 2
     discriminator: str = "autogan"
     d_channels: int = 32
-    train: TrainConfig = TrainConfig(g_batch_size=32, d_batch_size=32, g_lr=2e-4, d_lr=2e-4)
+    # EMA: candidates are scored on the EMA of the supernet (a tiny GAN's raw weights oscillate from step to step)
+    train: TrainConfig = TrainConfig(g_batch_size=32, d_batch_size=32, g_lr=2e-4, d_lr=2e-4, ema_decay=0.999)
     warmup_epochs: float = 12.0
     round_epochs: float = 4.0
     round_size: int | None = None  # evaluations between training rounds; None = the size of the first batch

@@ -38,6 +38,12 @@ class GeneratorSupernetEngine(SupernetEngine):
         self._cost_cache: dict[str, dict[str, float]] = {}
 
     @property
+    def scored_supernet(self):
+        """The weights candidates are scored and extracted with: the EMA of the supernet when ``train.ema_decay`` is
+        set (smoother than the raw weights of an oscillating GAN), else the supernet itself."""
+        return self.trainer.ema.shadow if self.trainer.ema is not None else self.supernet
+
+    @property
     def supernet_step(self) -> int:
         return self.trainer.steps
 
@@ -86,14 +92,15 @@ class GeneratorSupernetEngine(SupernetEngine):
 
     def score(self, genotype: np.ndarray) -> dict[str, float]:
         arch = self.space.decode(genotype)
-        scores = self._score_restoring(self.supernet, lambda: self.scorer.score_path(self.supernet, arch))
+        net = self.scored_supernet
+        scores = self._score_restoring(net, lambda: self.scorer.score_path(net, arch))
         scores.update(self._cost(arch))
         return scores
 
     def extract(self, genotype: np.ndarray):
         arch = self.space.decode(genotype)
-        self.scorer.recalibrate(self.supernet, arch)
-        return self._extract(self.supernet, arch).eval()
+        self.scorer.recalibrate(self.scored_supernet, arch)
+        return self._extract(self.scored_supernet, arch).eval()
 
     def _cost(self, arch) -> dict[str, float]:
         key = self.space.key(self.space.encode(arch))

@@ -1,7 +1,9 @@
 """Nested settings dataclasses <- plain dicts (TOML), with one-line errors that name the field.
 
 An unknown key gets the list of valid keys of its table; a value of the wrong type names the field, the expected type
-and the value; nested dataclass fields are tables. Lists become tuples where a field is a tuple.
+and the value; nested dataclass fields are tables. A table changes only the keys it names: the others keep the
+field's default (e.g. ``[stage1.problem.train] g_lr = 1e-4`` keeps the problem's batch sizes and EMA). Lists become
+tuples where a field is a tuple.
 
 Example:
     >>> from pymoo_gan.problems import SearchConfig
@@ -27,8 +29,9 @@ def _type_name(tp) -> str:
     return str(tp).replace("typing.", "")
 
 
-def _convert(value: Any, tp, where: str):
-    """``value`` checked (and converted where lossless) against the annotation ``tp``."""
+def _convert(value: Any, tp, where: str, default: Any = None):
+    """``value`` checked (and converted where lossless) against the annotation ``tp``; a table for a dataclass field
+    updates ``default`` when that is an instance of it."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(tp)
@@ -45,7 +48,7 @@ def _convert(value: Any, tp, where: str):
             return value
         if not isinstance(value, dict):
             raise ValueError(f"{where} must be a table of {tp.__name__} settings, got {value!r}")
-        return from_dict(tp, value, where)
+        return from_dict(tp, value, where, base=default if isinstance(default, tp) else None)
     if tp is Any:
         return value
     if tp is bool:
@@ -75,17 +78,26 @@ def _convert(value: Any, tp, where: str):
     return value
 
 
-def from_dict(cls, data: dict, where: str = ""):
-    """Build dataclass ``cls`` from ``data``, validating keys and types recursively (see the module docstring)."""
+def _default(cls, f: dataclasses.Field, base):
+    if base is not None:
+        return getattr(base, f.name)
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else None
+
+
+def from_dict(cls, data: dict, where: str = "", base=None):
+    """Build dataclass ``cls`` from ``data`` (on top of ``base``, an instance, when given), validating keys and types
+    recursively (see the module docstring)."""
     hints = typing.get_type_hints(cls)
-    fields = {f.name for f in dataclasses.fields(cls) if f.init}
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
     prefix = f"{where}." if where else ""
-    unknown = sorted(set(data) - fields)
+    unknown = sorted(set(data) - set(fields))
     if unknown:
         raise ValueError(f"{prefix}{unknown[0]}: unknown key; valid: {', '.join(sorted(fields))}")
-    kwargs = {k: _convert(v, hints[k], prefix + k) for k, v in data.items()}
+    kwargs = {k: _convert(v, hints[k], prefix + k, _default(cls, fields[k], base)) for k, v in data.items()}
     try:
-        return cls(**kwargs)
+        return dataclasses.replace(base, **kwargs) if base is not None else cls(**kwargs)
     except (TypeError, ValueError) as e:
         raise ValueError(f"{where}: {e}" if where else str(e)) from None
 

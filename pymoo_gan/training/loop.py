@@ -30,9 +30,10 @@ class TrainConfig:
     loss: str = "hinge"
     beta1: float = 0.0
     beta2: float = 0.9
-    ema_decay: float | None = None
+    ema_decay: float | None = None  # None or 0: no EMA of G
     grad_clip: float | None = None
     amp: bool = True  # bf16 autocast for G and D on CUDA; ignored on CPU
+    channels_last: bool | None = None  # NHWC weights and batches; None: on CUDA only (tensor-core friendly)
 
     def __post_init__(self):
         get_loss(self.loss)
@@ -78,6 +79,10 @@ class GANTrainer:
                  opt_g: torch.optim.Optimizer | None = None, opt_d: torch.optim.Optimizer | None = None):
         self.G, self.D, self.cfg, self.latent_dim = generator, discriminator, cfg, latent_dim
         self.device = next(generator.parameters()).device
+        self.channels_last = self.device.type == "cuda" if cfg.channels_last is None else cfg.channels_last
+        if self.channels_last:  # before the optimizers and EMA see the parameters; the Parameter objects stay
+            generator.to(memory_format=torch.channels_last)
+            discriminator.to(memory_format=torch.channels_last)
         # an optimizer may be passed in to share it (stage 2: one D supernet optimizer, one G optimizer per copy)
         self.opt_g = adam(generator.parameters(), cfg.g_lr, cfg, self.device) if opt_g is None else opt_g
         self.opt_d = adam(discriminator.parameters(), cfg.d_lr, cfg, self.device) if opt_d is None else opt_d
@@ -116,6 +121,8 @@ class GANTrainer:
             for _ in range(cfg.n_critic):
                 idx = torch.randint(len(images), (cfg.d_batch_size,), generator=gen, device=images.device)
                 real = images[idx].to(self.device, non_blocking=True)
+                if self.channels_last:
+                    real = real.contiguous(memory_format=torch.channels_last)
                 with self._autocast():
                     with torch.no_grad():
                         fake = self._fake(cfg.d_batch_size, arch, gen)

@@ -72,8 +72,19 @@ def g_uses(arch):  # stage 1: the hooked op is cell 0's edge c0 conv_5x5 (always
     return arch.cells[0].edges[0] == "conv_5x5"
 
 
-def g_op(engine):
-    return engine.supernet.cells[0].edges[0]["conv_5x5"]
+class Hooks:
+    def __init__(self, handles):
+        self.handles = handles
+
+    def remove(self):
+        for handle in self.handles:
+            handle.remove()
+
+
+def hook_g_op(engine, fn) -> Hooks:
+    """Hook the op in the trained supernet and in the one candidates are scored on (its EMA, by default)."""
+    nets = {id(n): n for n in (engine.supernet, engine.scored_supernet)}.values()
+    return Hooks([n.cells[0].edges[0]["conv_5x5"].register_forward_hook(fn) for n in nets])
 
 
 def d_uses(arch):  # stage 2: the hooked op is cell 0's edge c1 conv_3x3 of the discriminator supernet
@@ -106,7 +117,7 @@ def test_nan_path_in_training_is_undone_recorded_and_dropped(tiny):
     problem = GANSearchProblem(progress=False, **tiny)
     engine = problem.engine
     (bad,), good = split(problem.space, g_uses, 1, 2)
-    g_op(engine).register_forward_hook(nan_output)
+    hook_g_op(engine, nan_output)
     with pytest.warns(RuntimeWarning, match="skipped a warm-up step on a random path"):
         engine.warmup()
     assert engine.skipped_steps > 0 and finite(engine.supernet, engine.discriminator)
@@ -132,7 +143,7 @@ def test_a_round_of_only_failing_paths_leaves_the_shared_weights_as_they_were(ti
     engine = problem.engine
     (bad,), _ = split(problem.space, g_uses, 1, 0)
     engine.warmup()
-    g_op(engine).register_forward_hook(nan_output)
+    hook_g_op(engine, nan_output)
     before = state(engine.supernet, engine.discriminator)
     opts = [engine.trainer.opt_g, engine.trainer.opt_d]
     moments = [copy.deepcopy(o.state_dict()["state"]) for o in opts]
@@ -152,7 +163,7 @@ def test_training_failure_fails_only_that_candidate(tiny, hook, reason):
     problem = GANSearchProblem(progress=False, **tiny)
     engine = problem.engine
     (bad,), good = split(problem.space, g_uses, 1, 2)
-    g_op(engine).register_forward_hook(hook)
+    hook_g_op(engine, hook)
     engine.train_round([*good, bad])
     assert engine.failures == {problem.space.key(bad): reason}
     assert all(p.requires_grad for p in engine.discriminator.parameters())  # not left frozen by the G step
@@ -166,19 +177,19 @@ def test_scoring_failures_restore_the_weights_and_bugs_still_raise(tiny):
     problem = GANSearchProblem(progress=False, **tiny)
     engine = problem.engine
     bad, (good,) = split(problem.space, g_uses, 4, 1)
-    before = state(engine.supernet)
-    hook = g_op(engine).register_forward_hook(nan_output)
+    before = state(engine.scored_supernet)
+    hook = hook_g_op(engine, nan_output)
     row = problem._scored(bad[0], 0, "offspring")
     assert row["failure"].startswith("scores not finite: fd_digits_cnn=nan")
     assert (F_of(row, 3) == FAILED_VALUE).all() and row["params"] > 0  # the scores that exist are kept
-    assert same(state(engine.supernet), before)  # BN statistics recalibrated on the NaN path were put back
+    assert same(state(engine.scored_supernet), before)  # BN statistics recalibrated on the NaN path were put back
     hook.remove()
 
-    hook = g_op(engine).register_forward_hook(out_of_memory_when(while_scoring))
+    hook = hook_g_op(engine, out_of_memory_when(while_scoring))
     row = problem._scored(bad[1], 0, "offspring")
     assert row["failure"] == "out of memory while scoring" and (F_of(row, 3) == FAILED_VALUE).all()
     assert np.isnan(row["fd_digits_cnn"]) and np.isnan(row["params"])
-    assert same(state(engine.supernet), before)
+    assert same(state(engine.scored_supernet), before)
     row = problem._scored(good, 0, "offspring")
     assert row["failure"] == "" and np.isfinite(F_of(row, 3)).all()
     hook.remove()
@@ -186,7 +197,7 @@ def test_scoring_failures_restore_the_weights_and_bugs_still_raise(tiny):
     def floating_point_error(module, args, output):
         raise FloatingPointError("overflow (injected)")
 
-    hook = g_op(engine).register_forward_hook(floating_point_error)
+    hook = hook_g_op(engine, floating_point_error)
     row = problem._scored(bad[2], 0, "offspring")
     assert row["failure"] == "floating-point error while scoring: overflow (injected)"
     hook.remove()
@@ -194,14 +205,14 @@ def test_scoring_failures_restore_the_weights_and_bugs_still_raise(tiny):
     def bug(module, args, output):
         raise ValueError("a bug, not a failing candidate")
 
-    g_op(engine).register_forward_hook(bug)
+    hook_g_op(engine, bug)
     with pytest.raises(ValueError, match="a bug"):
         problem._scored(bad[3], 0, "offspring")
 
 
 def _search_with_nan_op(tiny):
     problem = GANSearchProblem(progress=False, **tiny)
-    g_op(problem.engine).register_forward_hook(nan_output)
+    hook_g_op(problem.engine, nan_output)
     bad, good = split(problem.space, g_uses, 2, 2)
     res = minimize(problem, nsga2(pop_size=4, sampling=np.array(bad + good)), ("n_gen", 3), seed=1)
     return problem, res

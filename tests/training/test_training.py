@@ -99,3 +99,24 @@ def test_population_sampler_draws_only_population_members():
     sampler = PopulationPathSampler(space, pop, np.random.default_rng(1))
     allowed = {str(space.decode(g)) for g in pop}
     assert {str(sampler()) for _ in range(30)} == allowed
+
+
+def test_channels_last_path_trains_a_cell_gan_like_the_default_layout():
+    """The CUDA layout (NHWC weights and batches) exercised on the CPU: same losses up to float rounding."""
+    import copy
+
+    from pymoo_gan.models import SimpleDiscriminator, build_generator
+    from pymoo_gan.space import EAGANGeneratorSpace, GeneratorMacro
+
+    space = EAGANGeneratorSpace(GeneratorMacro(latent_dim=12, channels=8, bottom_width=2, out_channels=1))
+    G = build_generator(space.decode([1] * 21), generator=torch.Generator().manual_seed(0))
+    D = SimpleDiscriminator(in_channels=1, channels=8, resolution=16, generator=torch.Generator().manual_seed(0))
+    images = torch.rand(32, 1, 16, 16) * 2 - 1
+    results = []
+    for layout in (False, True):
+        g, d = copy.deepcopy(G), copy.deepcopy(D)
+        trainer = GANTrainer(g, d, TrainConfig(g_batch_size=8, d_batch_size=8, channels_last=layout), latent_dim=12)
+        conv = next(p for p in g.parameters() if p.dim() == 4 and p.shape[-1] == 3 and p.shape[1] > 1)
+        assert conv.is_contiguous(memory_format=torch.channels_last) == layout
+        results.append(trainer.train(3, images, torch.Generator().manual_seed(1)))
+    assert results[0] == pytest.approx(results[1], rel=1e-4, abs=1e-5)
