@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +104,11 @@ def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_ar
     every = max(1, int(round(config.eval_every * per_epoch)))
     start = int(round(config.eval_start * per_epoch))
     checkpoints = sorted({s for s in range(every, total, every) if s >= start} | {total})
+    horizon = 1.0 / (1.0 - config.train.ema_decay)
+    if horizon > total / 2:
+        warnings.warn(f"ema_decay={config.train.ema_decay} averages over ~{horizon:.0f} generator steps but the run "
+                      f"takes {total}: the EMA generator still holds much of its random initialisation; lower "
+                      "ema_decay or train longer", RuntimeWarning, stacklevel=2)
 
     history, best = [], None
     state_path, best_path = directory / "state.pt", directory / "best_generator.pt"

@@ -13,7 +13,7 @@ TINY = {
     "stage2.problem.d_channels": 8, "stage2.problem.warmup_epochs": 0.25, "stage2.problem.round_epochs": 0.5,
     "stage2.algorithm.pop_size": 4, "stage2.algorithm.n_gen": 2,
     "retrain.epochs": 2, "retrain.eval_every": 1, "retrain.eval_start": 0, "retrain.select_samples": 128,
-    "retrain.n_samples": 256,
+    "retrain.n_samples": 256, "retrain.train.ema_decay": 0.5,
 }
 
 
