@@ -2,7 +2,8 @@
 
 ``pymoo-gan demo --out DIR`` runs the default search (stage 1 on the embedded digits) and writes its report;
 ``pymoo-gan search problems/small_cpu.toml --out DIR`` runs a problem file: stage 1, stage 2, retraining and export,
-resuming from the checkpoints in DIR when it is run again.
+resuming from the checkpoints in DIR when it is run again; ``pymoo-gan evaluate G.pt --dataset digits`` scores an
+exported generator.
 """
 
 from __future__ import annotations
@@ -43,6 +44,25 @@ def _search(args) -> int:
     for row in summary.get("final", []):
         print("  pair {pair}: ".format(**row) + ", ".join(f"{k}={v:.4g}" for k, v in row.items()
                                                          if isinstance(v, float)))
+    return 0
+
+
+def _evaluate(args) -> int:
+    from pymoo_gan.evaluator import CandidateScorer
+    from pymoo_gan.export import load_generator
+    from pymoo_gan.problems import SearchConfig
+    from pymoo_gan.problems.engine import resolve_device
+
+    device = resolve_device(args.device)
+    G = load_generator(args.generator, map_location=device)
+    macro = G.arch.macro
+    config = SearchConfig(**parse_overrides(args.set)).replace(
+        dataset=args.dataset, data_root=args.data_root, resolution=macro.resolution, bottom_width=macro.bottom_width,
+        latent_dim=macro.latent_dim, extractor=args.extractor, inception_weights=args.inception_weights,
+        n_samples=args.n_samples, seed=args.seed, device=str(device))
+    scores = CandidateScorer(config, latent_dim=G.latent_dim, device=device).score_generator(G)
+    print(json.dumps({"generator": args.generator, "dataset": args.dataset, "n_samples": args.n_samples,
+                      "reference": "train split", **scores}, indent=2))
     return 0
 
 
@@ -88,6 +108,19 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                         help="override a setting, e.g. --set stage1.algorithm.n_gen=2 (repeatable)")
     search.set_defaults(run=_search)
+    evaluate = sub.add_parser("evaluate", help="score an exported generator against a dataset's training statistics")
+    evaluate.add_argument("generator", help="a file written by export_model, e.g. DIR/export/final/generator_0.pt")
+    evaluate.add_argument("--dataset", default="digits", help="dataset name (see pymoo_gan.data.dataset_names())")
+    evaluate.add_argument("--data-root", default=None, help="folder or archive of the dataset")
+    evaluate.add_argument("--extractor", default="classifier", choices=("classifier", "inception"),
+                          help="inception: FID/IS with the standard weights; classifier: the dataset's own CNN")
+    evaluate.add_argument("--inception-weights", default=None, help="path of the standard Inception weights")
+    evaluate.add_argument("--n-samples", type=int, default=50_000)
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the latents")
+    evaluate.add_argument("--device", default="auto")
+    evaluate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                          help="any other scoring setting, e.g. --set score_batch_size=1000")
+    evaluate.set_defaults(run=_evaluate)
     return parser
 
 
