@@ -1,6 +1,7 @@
 import os
 
 import pytest
+import torch
 
 # Tiny settings for the stage-1 problem: the suite exercises the real code paths in seconds on 2 CPU cores.
 TINY = dict(latent_dim=12, g_channels=8, d_channels=8, warmup_epochs=0.5, round_epochs=0.25, n_samples=128,
@@ -18,3 +19,13 @@ def isolated_cache(tmp_path_factory):
 @pytest.fixture
 def tiny():
     return dict(TINY)
+
+
+@pytest.fixture
+def single_thread():
+    """One intra-op thread: tiny tensors gain nothing from more, and on a busy 2-core machine extra threads stall
+    (and process CPU time then measures the work, not the waiting)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
