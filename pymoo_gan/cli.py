@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pymoo-gan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the default search (digits, NSGA-II) and write its report")
-    demo.add_argument("--out", required=True, help="output folder (results.csv, pareto.csv, pareto.png, samples.png)")
+    demo.add_argument("--out", required=True, help="output folder for the report (results.csv, pareto.csv, plots)")
     demo.add_argument("--pop-size", type=int, default=8)
     demo.add_argument("--n-gen", type=int, default=4)
     demo.add_argument("--seed", type=int, default=1)
