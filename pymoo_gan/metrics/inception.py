@@ -52,7 +52,8 @@ def find_inception_weights(weights_path: str | os.PathLike | None = None) -> Pat
         if not path.is_file():
             raise InceptionWeightsNotFoundError(
                 f"Inception weights not found at {path}. Put {INCEPTION_WEIGHTS_FILE} (sha256 "
-                f"{INCEPTION_WEIGHTS_SHA256}) there, or pass weights_path=None to use the torch hub cache."
+                f"{INCEPTION_WEIGHTS_SHA256}) there, or leave the path unset (inception_weights / weights_path) "
+                f"to use the torch hub cache."
             )
         return path
     checkpoints = Path(torch.hub.get_dir()) / "checkpoints"
@@ -62,8 +63,8 @@ def find_inception_weights(weights_path: str | os.PathLike | None = None) -> Pat
     raise InceptionWeightsNotFoundError(
         f"Inception weights not found: put {INCEPTION_WEIGHTS_FILE} (sha256 {INCEPTION_WEIGHTS_SHA256}, from "
         f"{INCEPTION_WEIGHTS_URL}) into the directory {checkpoints} (the torch hub cache, "
-        f"$TORCH_HOME/hub/checkpoints), or pass weights_path=. pymoo_gan never downloads them and never falls back to "
-        f"other weights."
+        f"$TORCH_HOME/hub/checkpoints), or give its path (inception_weights in a search config, weights_path= in "
+        f"Python). pymoo_gan never downloads them and never falls back to other weights."
     )
 
 
