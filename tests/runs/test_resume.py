@@ -77,3 +77,15 @@ def test_a_folder_that_is_not_a_run_is_never_written_into(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("mine")
     assert main(["search", str(SMALL), "--out", str(tmp_path), "--quiet", *tiny_args()]) == 2
     assert "holds no pymoo-gan run" in capsys.readouterr().err
+
+
+def test_run_search_refuses_a_checkpoint_of_other_settings(tmp_path, tiny):
+    from pymoo_gan import GANSearchProblem, nsga2
+    from pymoo_gan.runs import run_search
+
+    run_search(GANSearchProblem(progress=False, **tiny), nsga2(pop_size=4), 1, tmp_path, seed=1)
+    other = GANSearchProblem(progress=False, **dict(tiny, g_channels=16))
+    with pytest.raises(ValueError, match="written by a search with other settings"):
+        run_search(other, nsga2(pop_size=4), 1, tmp_path, seed=1)
+    res = run_search(other, nsga2(pop_size=4), 1, tmp_path, seed=1, fresh=True)
+    assert res.problem.config.g_channels == 16
