@@ -5,21 +5,16 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pandas as pd
 
 from pymoo_gan.plot import hypervolume_history, plot_hypervolume, plot_pareto, plot_pareto_3d, plot_sample_grid
 from pymoo_gan.plot_arch import draw_architecture
+from pymoo_gan.space.base import genotype_from_key
 from pymoo_gan.tables import write_pareto_tables
 
 
 def objective_labels(problem) -> list[str]:
     return [("-" if o.maximize else "") + o.key for o in problem.objectives]
-
-
-def genotype_of(key: str) -> np.ndarray:
-    """``"3-0-1"`` -> ``array([3, 0, 1])`` (the genotype key of results tables)."""
-    return np.array([int(v) for v in key.split("-")])
 
 
 def pareto_table(problem, res) -> pd.DataFrame:
@@ -66,11 +61,11 @@ def write_search_report(problem, res, out_dir: str, n_grid: int = 8, n_images: i
     hv.to_csv(os.path.join(out_dir, "hypervolume.csv"), index=False)
     paths["hypervolume.png"] = plot_hypervolume(hv, os.path.join(out_dir, "hypervolume.png"), title=title)
     shown = front.head(n_grid)
-    images = [problem.sample(genotype_of(key), n_images) for key in shown["genotype"]]
+    images = [problem.sample(genotype_from_key(key), n_images) for key in shown["genotype"]]
     row_labels = [f"#{i} " + " ".join(f"{c}={shown.iloc[i][c]:.3g}" for c in f_cols) for i in range(len(shown))]
     paths["samples.png"] = plot_sample_grid(images, row_labels, os.path.join(out_dir, "samples.png"))
     for i, key in enumerate(front["genotype"].head(n_drawings)):
         name = f"arch_{i}.png"
-        paths[name] = draw_architecture(problem.space.decode(genotype_of(key)), os.path.join(out_dir, name),
+        paths[name] = draw_architecture(problem.space.decode(genotype_from_key(key)), os.path.join(out_dir, name),
                                         title=f"Pareto #{i}")
     return paths

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import Tensor, nn
 
+from pymoo_gan.models.extract import check_supernet_arch
 from pymoo_gan.nn.cells import UpCellBlock
 from pymoo_gan.nn.ops import batch_norm, conv2d, init_weights_, linear, rng_scope
 from pymoo_gan.space.eagan import SKIP_MODES, CellGeneratorArch, EAGANGeneratorSpace, GeneratorMacro, UpCell
@@ -108,12 +109,7 @@ class CellGeneratorSupernet(_CellGeneratorNet):
 
     def check_arch(self, arch: CellGeneratorArch) -> CellGeneratorArch:
         """Return ``arch`` if this supernet can run it, else raise ``ValueError``."""
-        if not isinstance(arch, CellGeneratorArch):
-            raise TypeError(f"expected a CellGeneratorArch, got {type(arch).__name__}")
-        if arch.macro is not self.macro and arch.macro != self.macro:
-            raise ValueError(f"arch.macro {arch.macro} differs from the supernet's {self.macro}; decode with "
-                             "EAGANGeneratorSpace(supernet.macro) or dataclasses.replace(arch, macro=supernet.macro)")
-        return arch
+        return check_supernet_arch(arch, CellGeneratorArch, self.macro, "EAGANGeneratorSpace")
 
     def forward(self, z: Tensor, arch: CellGeneratorArch) -> Tensor:
         """``z`` of shape ``(batch, latent_dim)`` -> images of ``arch`` in [-1, 1]."""

@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from pymoo_gan.models.extract import extract
+from pymoo_gan.models.extract import check_supernet_arch, extract
 from pymoo_gan.nn.cells import DisBlock, DownCellBlock, OptimizedDisBlock
 from pymoo_gan.nn.ops import batch_norm, conv2d, init_weights_, linear, rng_scope
 from pymoo_gan.space.eagan import CellDiscriminatorArch, DiscriminatorMacro, DownCell, EAGANDiscriminatorSpace
@@ -195,12 +195,7 @@ class CellDiscriminatorSupernet(_CellDiscriminatorNet):
 
     def check_arch(self, arch: CellDiscriminatorArch) -> CellDiscriminatorArch:
         """Return ``arch`` if this supernet can run it, else raise ``ValueError``."""
-        if not isinstance(arch, CellDiscriminatorArch):
-            raise TypeError(f"expected a CellDiscriminatorArch, got {type(arch).__name__}")
-        if arch.macro is not self.macro and arch.macro != self.macro:
-            raise ValueError(f"arch.macro {arch.macro} differs from the supernet's {self.macro}; decode with "
-                             "EAGANDiscriminatorSpace(supernet.macro) or dataclasses.replace(arch, macro=...)")
-        return arch
+        return check_supernet_arch(arch, CellDiscriminatorArch, self.macro, "EAGANDiscriminatorSpace")
 
     def forward(self, x: Tensor, arch: CellDiscriminatorArch) -> Tensor:
         """Images -> logits ``(batch, 1)`` through the path of ``arch``."""

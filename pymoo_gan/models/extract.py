@@ -39,3 +39,14 @@ def extract(supernet: nn.Module, arch: Any) -> nn.Module:
     wanted._metadata = getattr(source, "_metadata", None)  # keeps spectral norm's state-dict version
     net.load_state_dict(wanted, strict=True)
     return net.train(supernet.training)
+
+
+def check_supernet_arch(arch: Any, arch_type: type, macro: Any, space_name: str) -> Any:
+    """``arch`` if a supernet of ``macro`` can run it: a ``TypeError`` for another arch type, a ``ValueError`` for
+    other sizes (shared by the supernets' ``check_arch``)."""
+    if not isinstance(arch, arch_type):
+        raise TypeError(f"expected a {arch_type.__name__}, got {type(arch).__name__}")
+    if arch.macro is not macro and arch.macro != macro:
+        raise ValueError(f"arch.macro {arch.macro} differs from the supernet's {macro}; decode with "
+                         f"{space_name}(supernet.macro) or dataclasses.replace(arch, macro=supernet.macro)")
+    return arch

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from pymoo_gan.space.base import genotype_from_key
+
 
 class EvaluationArchive:
     """Rows of every evaluation, a (genotype key, weights version) index so nothing is scored twice on the same
@@ -38,4 +40,4 @@ class EvaluationArchive:
         return pd.DataFrame(self.rows)
 
     def genotypes(self) -> list[np.ndarray]:
-        return [np.array([int(v) for v in k.split("-")]) for k in sorted(self._keys)]
+        return [genotype_from_key(k) for k in sorted(self._keys)]

@@ -34,6 +34,7 @@ from pymoo_gan.runs.config import RunConfig
 from pymoo_gan.runs.rundir import RunDirectory
 from pymoo_gan.runs.search import run_search
 from pymoo_gan.runs.selection import SelectionConfig, rank
+from pymoo_gan.space.base import genotype_from_key
 
 
 def _algorithm(evolution):
@@ -77,7 +78,6 @@ def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False
     from pymoo_gan.metrics import count_params
     from pymoo_gan.plot import plot_sample_grid
     from pymoo_gan.problems import DiscriminatorSearchProblem, GANSearchProblem
-    from pymoo_gan.report import genotype_of
     from pymoo_gan.retrain import retrain
     from pymoo_gan.tables import write_pareto_tables
 
@@ -89,10 +89,10 @@ def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False
                             run.stage("stage1"), config, fresh, verbose)
         aliases = score_aliases(p1.config)
         for i, key in enumerate(front1["genotype"]):
-            export_model(p1.extract(genotype_of(key)), run.stage("export/stage1") / f"g{i}.pt",
+            export_model(p1.extract(genotype_from_key(key)), run.stage("export/stage1") / f"g{i}.pt",
                          metadata=_scores(front1.iloc[i].drop(["arch"])))
         g_row = front1.iloc[_choose(p1, front1, config.stage1.select, aliases)[0]]
-        g_star = p1.extract(genotype_of(g_row["genotype"]))
+        g_star = p1.extract(genotype_from_key(g_row["genotype"]))
         summary["generator"] = {"rule": config.stage1.select.rule, **_scores(g_row)}
         _write_json(run.path / "stage1" / "selection.json", summary["generator"])
 
@@ -103,7 +103,7 @@ def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False
             problem2 = DiscriminatorSearchProblem(g_star, p1.config, config.stage2.problem, progress=progress)
             p2, front2 = _stage(problem2, config.stage2.algorithm, run.stage("stage2"), config, fresh, verbose)
             order = _choose(p2, front2, config.stage2.select, aliases)[:config.retrain.pairs]
-            pairs = [(g_star.arch, p2.space.decode(genotype_of(front2.iloc[i]["genotype"])),
+            pairs = [(g_star.arch, p2.space.decode(genotype_from_key(front2.iloc[i]["genotype"])),
                       _scores(front2.iloc[i].drop(["arch"]))) for i in order]
             summary["discriminators"] = [p["genotype"] for *_, p in pairs]
 

@@ -90,7 +90,8 @@ class SearchSpace(Generic[Arch]):
         return np.asarray(self._encode(arch), dtype=int)
 
     def key(self, x: Any) -> str:
-        """A hashable, human-readable key of the canonical genotype (used by archives and duplicate checks)."""
+        """A hashable, human-readable key of the canonical genotype (used by archives and duplicate checks); its
+        inverse is :func:`genotype_from_key`."""
         return "-".join(str(int(v)) for v in self.to_genotype(x))
 
     # ---- validity -----------------------------------------------------------------------------------------------
@@ -159,3 +160,8 @@ class Preset:
     arch: Any
     paper_params: float | None
     source: str
+
+
+def genotype_from_key(key: str) -> np.ndarray:
+    """``"3-0-1"`` -> ``array([3, 0, 1])``: the genotype of a :meth:`SearchSpace.key` (as results tables hold it)."""
+    return np.array([int(v) for v in key.split("-")])
