@@ -42,6 +42,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:  # the shared harness (
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 
+from pymoo_gan import registry  # noqa: E402
 from pymoo_gan.metrics import count_params  # noqa: E402
 from pymoo_gan.models import (  # noqa: E402
     CellDiscriminatorSupernet,
@@ -107,7 +108,7 @@ def add_size_args(p) -> None:
                         ("d_channels", "discriminator channels"), ("out_channels", "image channels"),
                         ("g_batch", "generator batch"), ("d_batch", "discriminator batch")):
         p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int, default=None, help=help_)
-    p.add_argument("--discriminator", choices=("autogan", "simple"), default=None,
+    p.add_argument("--discriminator", choices=tuple(registry.DISCRIMINATORS), default=None,
                    help="fixed D (default autogan, as SearchConfig; EAGAN's released stage 1 uses simple)")
     p.add_argument("--arch-seed", type=int, default=None,
                    help="time a random architecture drawn with this seed (default: EAGAN's released best_G genotype)")

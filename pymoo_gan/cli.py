@@ -13,6 +13,8 @@ import json
 import os
 import sys
 
+from pymoo_gan import registry
+
 
 def _demo(args) -> int:
     from pymoo.optimize import minimize
@@ -112,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("generator", help="a file written by export_model, e.g. DIR/export/final/generator_0.pt")
     evaluate.add_argument("--dataset", default="digits", help="dataset name (see pymoo_gan.data.dataset_names())")
     evaluate.add_argument("--data-root", default=None, help="folder or archive of the dataset")
-    evaluate.add_argument("--extractor", default="classifier", choices=("classifier", "inception"),
+    evaluate.add_argument("--extractor", default="classifier", choices=tuple(registry.EXTRACTORS),
                           help="inception: FID/IS with the standard weights; classifier: the dataset's own CNN")
     evaluate.add_argument("--inception-weights", default=None, help="path of the standard Inception weights")
     evaluate.add_argument("--n-samples", type=int, default=50_000)

@@ -10,17 +10,21 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from pymoo_gan import registry
 from pymoo_gan.data.registry import load_dataset
 from pymoo_gan.metrics import (
     InceptionV3Extractor,
     count_macs,
     count_params,
     domain_classifier,
+    find_inception_weights,
     fixed_latents,
     metric_key,
     reference_statistics,
     score,
 )
+from pymoo_gan.metrics.cache import sha256_file
+from pymoo_gan.metrics.inception import inception_name
 from pymoo_gan.training.bn import recalibrate_bn
 
 _ALIASED = {"fd": "fd", "score": "is", "kid": "kid"}  # objective alias -> result name in pymoo_gan.metrics
@@ -33,12 +37,19 @@ def config_dataset(config, split: str = "train"):
 
 
 def make_extractor(config, device: torch.device):
-    """The feature extractor named by ``config.extractor``: the dataset's domain classifier or the standard
-    Inception (which needs its weights file; see :class:`pymoo_gan.metrics.InceptionV3Extractor`)."""
-    if config.extractor == "inception":
-        return InceptionV3Extractor(config.inception_weights).to(device).eval()
+    """The feature extractor named by ``config.extractor`` (see :data:`pymoo_gan.registry.EXTRACTORS`)."""
+    return registry.extractor(config.extractor).factory(config, device)
+
+
+def classifier_extractor(config, device: torch.device):
+    """The domain classifier of ``config.dataset`` (trained once, then cached)."""
     train, test = (_labelled(config, split) for split in ("train", "test"))
     return domain_classifier(config.dataset, train, test, cache_dir=config.cache_dir).to(device).eval()
+
+
+def inception_extractor(config, device: torch.device):
+    """The standard Inception, which needs its weights file (see :class:`pymoo_gan.metrics.InceptionV3Extractor`)."""
+    return InceptionV3Extractor(config.inception_weights).to(device).eval()
 
 
 def _labelled(config, split: str):
@@ -52,12 +63,17 @@ def _labelled(config, split: str):
 
 def extractor_name(config) -> tuple[str, bool]:
     """``(name, standard)`` of the extractor a config will use, known without training or loading it."""
-    if config.extractor == "inception":
-        from pymoo_gan.metrics.cache import sha256_file
-        from pymoo_gan.metrics.inception import find_inception_weights, inception_name
+    return registry.extractor(config.extractor).describe(config)
 
-        return inception_name(sha256_file(find_inception_weights(config.inception_weights)))
+
+def classifier_extractor_name(config) -> tuple[str, bool]:
+    """``(name, standard)`` of :func:`classifier_extractor`: ``("<dataset>_cnn", False)``."""
     return f"{config.dataset}_cnn", False
+
+
+def inception_extractor_name(config) -> tuple[str, bool]:
+    """``(name, standard)`` of :func:`inception_extractor`, from the weights file's hash."""
+    return inception_name(sha256_file(find_inception_weights(config.inception_weights)))
 
 
 def score_aliases(config) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """Export a searched network as one file (architecture + weights) and load it back with plain PyTorch.
 
 The file is a ``torch.save`` dictionary of plain values and tensors, so ``torch.load(path, weights_only=True)`` reads
-it without running any code: the space name, its macro sizes, the genotype, the weights and free-form metadata
-(scores, training step). :func:`load_generator` rebuilds the standalone module from them.
+it without running any code: the space name (a name of :data:`pymoo_gan.registry.SPACES`; the names older files
+hold are aliases there), its macro sizes, the genotype, the weights and free-form metadata (scores, training step).
+:func:`load_generator` rebuilds the standalone module from them.
 
 Example:
     >>> import tempfile, torch
@@ -26,59 +27,42 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from pymoo_gan import registry
+from pymoo_gan.metrics.cache import atomic_write
+
 FORMAT = "pymoo_gan.model"
 VERSION = 1
 
 
-def _spaces():
-    from pymoo_gan.models import CellDiscriminator, build_generator
-    from pymoo_gan.models.autogan import build_autogan_generator
-    from pymoo_gan.space.autogan import AutoGANGeneratorArch, AutoGANGeneratorSpace
-    from pymoo_gan.space.eagan import (
-        CellDiscriminatorArch,
-        CellGeneratorArch,
-        DiscriminatorMacro,
-        EAGANDiscriminatorSpace,
-        EAGANGeneratorSpace,
-        GeneratorMacro,
-    )
-
-    # name -> (arch type, space, macro type, builder, kind)
-    return {
-        "eagan_generator": (CellGeneratorArch, EAGANGeneratorSpace, GeneratorMacro, build_generator, "generator"),
-        "autogan_generator": (AutoGANGeneratorArch, AutoGANGeneratorSpace, GeneratorMacro, build_autogan_generator,
-                              "generator"),
-        "eagan_discriminator": (CellDiscriminatorArch, EAGANDiscriminatorSpace, DiscriminatorMacro, CellDiscriminator,
-                                "discriminator"),
-    }
+def _supported() -> str:
+    return ", ".join(t.__name__ for t in registry.arch_types())
 
 
 def build_model(arch, generator: torch.Generator | None = None) -> nn.Module:
-    """A freshly initialised standalone network of ``arch`` (any exportable architecture type)."""
-    for arch_type, _, _, build, _ in _spaces().values():
-        if isinstance(arch, arch_type):
-            return build(arch, generator=generator)
-    raise TypeError(f"no standalone network for {type(arch).__name__}; supported: "
-                    f"{', '.join(t[0].__name__ for t in _spaces().values())}")
+    """A freshly initialised standalone network of ``arch`` (the architecture of any space of the registry)."""
+    try:
+        entry = registry.space_of(arch)
+    except TypeError:
+        raise TypeError(f"no standalone network for {type(arch).__name__}; supported: {_supported()}") from None
+    return entry.build(arch, generator=generator)
 
 
 def export_model(module: nn.Module, path: str | os.PathLike, metadata: dict | None = None) -> str:
-    """Write ``module`` (a standalone generator or cell discriminator of this package, which carries ``.arch``) with
-    its architecture and weights to ``path`` atomically; ``metadata`` must hold plain values (numbers, strings)."""
-    from pymoo_gan.metrics.cache import atomic_write
-
-    arch = getattr(module, "arch", None)
-    for name, (arch_type, space_cls, _, _, kind) in _spaces().items():
-        if isinstance(arch, arch_type):
-            space = space_cls(arch.macro)
-            payload = {"format": FORMAT, "version": VERSION, "kind": kind, "space": name,
-                       "macro": dataclasses.asdict(arch.macro), "genotype": [int(v) for v in space.encode(arch)],
-                       "arch": space.describe(space.encode(arch)), "metadata": dict(metadata or {}),
-                       "state_dict": {k: v.detach().cpu() for k, v in module.state_dict().items()}}
-            atomic_write(path, lambda tmp, data=payload: torch.save(data, tmp))
-            return str(path)
-    raise TypeError(f"cannot export {type(module).__name__}: only modules with an .arch of "
-                    f"{', '.join(t[0].__name__ for t in _spaces().values())} are exportable")
+    """Write ``module`` (a standalone network of a space of the registry, which carries ``.arch``) with its
+    architecture and weights to ``path`` atomically; ``metadata`` must hold plain values (numbers, strings)."""
+    try:
+        entry = registry.space_of(getattr(module, "arch", None))
+    except TypeError:
+        raise TypeError(f"cannot export {type(module).__name__}: only modules with an .arch of {_supported()} are "
+                        "exportable") from None
+    arch = module.arch
+    space = entry.space(arch.macro)
+    payload = {"format": FORMAT, "version": VERSION, "kind": entry.kind, "space": entry.name,
+               "macro": dataclasses.asdict(arch.macro), "genotype": [int(v) for v in space.encode(arch)],
+               "arch": space.describe(space.encode(arch)), "metadata": dict(metadata or {}),
+               "state_dict": {k: v.detach().cpu() for k, v in module.state_dict().items()}}
+    atomic_write(path, lambda tmp: torch.save(payload, tmp))
+    return str(path)
 
 
 def load_model(path: str | os.PathLike, map_location: str | torch.device = "cpu", kind: str | None = None
@@ -97,9 +81,8 @@ def load_model(path: str | os.PathLike, map_location: str | torch.device = "cpu"
         raise ValueError(f"{path} has format version {payload['version']}; this pymoo_gan reads up to {VERSION}")
     if kind is not None and payload["kind"] != kind:
         raise ValueError(f"{path} holds a {payload['kind']}, not a {kind}")
-    _, space_cls, macro_cls, build, _ = _spaces()[payload["space"]]
-    macro = macro_cls(**payload["macro"])
-    net = build(space_cls(macro).decode(payload["genotype"])).to(map_location)
+    entry = registry.space(payload["space"])
+    net = entry.build(entry.space(entry.macro(**payload["macro"])).decode(payload["genotype"])).to(map_location)
     net.load_state_dict(payload["state_dict"])
     net.export_metadata = payload["metadata"]
     return net.eval()

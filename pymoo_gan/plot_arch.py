@@ -1,6 +1,6 @@
 """Drawings of searched cell architectures (matplotlib, torch-free): nodes as circles, edges as labelled arrows.
 
-Supported architectures and what is drawn:
+Every space of :data:`pymoo_gan.registry.SPACES` names the :class:`Drawing` of its architecture type; what is drawn:
 
 * :class:`~pymoo_gan.space.eagan.CellGeneratorArch` (EAGAN / AdversarialNAS generator): per up-cell the input, nodes
   0-3 (node 3 is the output); ``in -> n0, n1`` carry the up ops, the five normal edges their op names. The fixed
@@ -25,13 +25,12 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pymoo_gan.space.autogan import AutoGANCell, AutoGANGeneratorArch
-from pymoo_gan.space.eagan import SKIP_MODES, CellDiscriminatorArch, CellGeneratorArch, DownCell, UpCell
-
-SUPPORTED_CELLS = (UpCell, DownCell, AutoGANCell)
-SUPPORTED_ARCHS = (CellGeneratorArch, CellDiscriminatorArch, AutoGANGeneratorArch)
+from pymoo_gan import registry
+from pymoo_gan.space.autogan import AutoGANCell
+from pymoo_gan.space.eagan import SKIP_MODES, DownCell, UpCell
 
 _RADIUS = 0.3
 _CELL_PITCH = 7.0  # horizontal distance between the origins of consecutive cells
@@ -71,23 +70,68 @@ def _autogan_cell_graph(cell: AutoGANCell) -> _Graph:
     return g
 
 
-def _cell_graph(cell) -> _Graph:
-    if isinstance(cell, UpCell):
-        return _up_cell_graph(cell)
-    if isinstance(cell, DownCell):
-        return _down_cell_graph(cell)
-    if isinstance(cell, AutoGANCell):
-        return _autogan_cell_graph(cell)
+@dataclass(frozen=True)
+class Drawing:
+    """How the architectures of one space are drawn (the ``drawing`` of its :mod:`pymoo_gan.registry` entry).
+
+    Attributes:
+        cell_type: the type of the architecture's cells (:func:`draw_cell` finds the drawing by it).
+        graph: ``cell -> _Graph``, the nodes and op-labelled edges of a cell.
+        title: ``(cell, index) -> str``, the default title of cell ``index``.
+        cell_skips: ``(cell, index) -> str | None``, the skip-in label :func:`draw_cell` puts under node ``n2``.
+        skips: ``arch -> [(from cell, to cell, label)]``, the cross-cell skip-ins drawn between node-2s.
+        head: the labels before the first cell's input and after the last cell's output.
+        link: ``c -> str``, the label of the arrow from cell ``c`` to cell ``c + 1``.
+    """
+
+    cell_type: type
+    graph: Callable
+    title: Callable
+    head: tuple[str, str]
+    cell_skips: Callable = lambda cell, index: None
+    skips: Callable = lambda arch: []
+    link: Callable = lambda c: ""
+
+
+def _up_cell_skips(cell: UpCell, index: int) -> str | None:
+    if index < 1:
+        return None
+    sources = "cell 0" if index == 1 else f"cells 0-{index - 1}"
+    return f"skip-in from {sources}\n{SKIP_MODES[index % len(SKIP_MODES)]} + conv_1x1"
+
+
+def _up_cell_arch_skips(arch) -> list:
+    """Fixed: node 2 of every earlier cell -> node 2."""
+    return [(j, c, f"{SKIP_MODES[c % len(SKIP_MODES)]} + conv_1x1") for c in range(len(arch.cells)) for j in range(c)]
+
+
+def _autogan_cell_skips(cell: AutoGANCell, index: int) -> str | None:
+    return "skip-in from cell " + ",".join(map(str, cell.skips)) + f"\n{cell.up} conv_1x1" if cell.skips else None
+
+
+def _autogan_arch_skips(arch) -> list:
+    """Searched: the chosen earlier cells' h -> h."""
+    return [(j, c, f"{cell.up} conv_1x1") for c, cell in enumerate(arch.cells) for j in cell.skips]
+
+
+CELL_GENERATOR_DRAWING = Drawing(
+    UpCell, _up_cell_graph, title=lambda cell, index: f"up-cell {index}", head=("z[0]\nLinear", "to_rgb"),
+    cell_skips=_up_cell_skips, skips=_up_cell_arch_skips, link=lambda c: f"+ z[{c + 1}]")
+CELL_DISCRIMINATOR_DRAWING = Drawing(
+    DownCell, _down_cell_graph, title=lambda cell, index: f"down-cell {index}",
+    head=("image\nstem block", "ReLU, sum\nSN-Linear"))
+AUTOGAN_GENERATOR_DRAWING = Drawing(
+    AutoGANCell, _autogan_cell_graph, head=("z\nLinear", "to_rgb"), cell_skips=_autogan_cell_skips,
+    skips=_autogan_arch_skips, title=lambda cell, index: f"cell {index}: {cell.conv}-activation, norm {cell.norm}")
+
+
+def _cell_drawing(cell) -> Drawing:
+    drawings = [entry.drawing.obj for entry in registry.SPACES.values()]
+    for drawing in drawings:
+        if isinstance(cell, drawing.cell_type):
+            return drawing
     raise TypeError(f"cannot draw a {type(cell).__name__}; supported cells: "
-                    f"{', '.join(t.__name__ for t in SUPPORTED_CELLS)}")
-
-
-def _default_title(cell, index: int) -> str:
-    if isinstance(cell, UpCell):
-        return f"up-cell {index}"
-    if isinstance(cell, DownCell):
-        return f"down-cell {index}"
-    return f"cell {index}: {cell.conv}-activation, norm {cell.norm}"
+                    f"{', '.join(d.cell_type.__name__ for d in drawings)}")
 
 
 class _Canvas:
@@ -187,24 +231,19 @@ def draw_cell(cell, path: str | None = None, ax=None, title: str | None = None, 
         >>> sorted(t.get_text() for t in ax.texts if "_" in t.get_text())
         ['conv_1x1', 'conv_3x3']
     """
-    graph = _cell_graph(cell)
+    drawing = _cell_drawing(cell)
     plt = _pyplot()
     own = ax is None
     if own:
         _, ax = plt.subplots(figsize=(4.6, 3.8))
     canvas = _Canvas(ax)
-    placed = canvas.graph(graph, (0.0, 0.0))
-    skip_text = None
-    if isinstance(cell, UpCell) and index >= 1:
-        sources = "cell 0" if index == 1 else f"cells 0-{index - 1}"
-        skip_text = f"skip-in from {sources}\n{SKIP_MODES[index % len(SKIP_MODES)]} + conv_1x1"
-    elif isinstance(cell, AutoGANCell) and cell.skips:
-        skip_text = "skip-in from cell " + ",".join(map(str, cell.skips)) + f"\n{cell.up} conv_1x1"
+    placed = canvas.graph(drawing.graph(cell), (0.0, 0.0))
+    skip_text = drawing.cell_skips(cell, index)
     if skip_text:
         x, y, _ = placed["n2"]
         canvas.route([(x, y - 2.4), (x, y - _RADIUS)], skip_text, label_at=(x, y - 2.4))
     canvas.finish()
-    title = _default_title(cell, index) if title is None else title
+    title = drawing.title(cell, index) if title is None else title
     if title:
         ax.set_title(title, fontsize=9)
     if path is not None:
@@ -223,11 +262,13 @@ def _output(placed: dict):
 
 
 def _unwrap(arch):
+    """``(arch, its Drawing)``, looked up by the arch's type in the registry."""
     arch = getattr(arch, "arch", arch)  # a Preset
-    if not isinstance(arch, SUPPORTED_ARCHS):
+    try:
+        return arch, registry.space_of(arch).drawing.obj
+    except TypeError:
         raise TypeError(f"cannot draw a {type(arch).__name__}; supported architectures: "
-                        f"{', '.join(t.__name__ for t in SUPPORTED_ARCHS)} (or a Preset holding one)")
-    return arch
+                        f"{', '.join(t.__name__ for t in registry.arch_types())} (or a Preset holding one)") from None
 
 
 def architecture_figure(arch, title: str = ""):
@@ -239,7 +280,7 @@ def architecture_figure(arch, title: str = ""):
         >>> sum(t.get_text() == "avg_pool" for t in fig.axes[0].texts)
         2
     """
-    arch = _unwrap(arch)
+    arch, drawing = _unwrap(arch)
     plt = _pyplot()
     n = len(arch.cells)
     fig, ax = plt.subplots(figsize=(4.4 * n + 0.6, 4.4))
@@ -247,17 +288,12 @@ def architecture_figure(arch, title: str = ""):
     placed = []
     for c, cell in enumerate(arch.cells):
         ox = c * _CELL_PITCH
-        placed.append(canvas.graph(_cell_graph(cell), (ox, 0.0)))
-        canvas.label(ox + 2.2, 3.75, _default_title(cell, c), fontsize=9, bbox=None)
+        placed.append(canvas.graph(drawing.graph(cell), (ox, 0.0)))
+        canvas.label(ox + 2.2, 3.75, drawing.title(cell, c), fontsize=9, bbox=None)
     first, last = placed[0], placed[-1]
     x0, y0, _ = _input(first)
     xl, yl, _ = _output(last)
-    if isinstance(arch, CellDiscriminatorArch):
-        head_in, head_out = "image\nstem block", "ReLU, sum\nSN-Linear"
-    elif isinstance(arch, CellGeneratorArch):
-        head_in, head_out = "z[0]\nLinear", "to_rgb"
-    else:
-        head_in, head_out = "z\nLinear", "to_rgb"
+    head_in, head_out = drawing.head
     canvas.label(x0 - _RADIUS - 0.15, y0, head_in, fontsize=7, bbox=None, color="dimgray", ha="right")
     canvas.label(xl + _RADIUS + 0.15, yl, head_out, fontsize=7, bbox=None, color="dimgray", ha="left")
     canvas._extend(x0 - 1.6, y0)
@@ -266,14 +302,8 @@ def architecture_figure(arch, title: str = ""):
         a, b = placed[c], placed[c + 1]
         xa, ya, pa = _output(a)
         xb, yb, pb = _input(b)
-        text = f"+ z[{c + 1}]" if isinstance(arch, CellGeneratorArch) else ""
-        canvas.arrow((xa, ya), (xb, yb), text, 0.0, pa, pb, color="dimgray")
-    skips = []
-    if isinstance(arch, CellGeneratorArch):  # fixed: every earlier cell's node 2 -> node 2
-        skips = [(j, c, f"{SKIP_MODES[c % len(SKIP_MODES)]} + conv_1x1") for c in range(n) for j in range(c)]
-    elif isinstance(arch, AutoGANGeneratorArch):  # searched: the chosen earlier cells' h -> h
-        skips = [(j, c, f"{cell.up} conv_1x1") for c, cell in enumerate(arch.cells) for j in cell.skips]
-    for j, c, text in skips:  # down from node 2 of cell j, across below the cells, up into node 2 of cell c
+        canvas.arrow((xa, ya), (xb, yb), drawing.link(c), 0.0, pa, pb, color="dimgray")
+    for j, c, text in drawing.skips(arch):  # down from node 2 of cell j, across below the cells, up into node 2 of c
         (xa, ya, _), (xb, yb, _) = placed[j]["n2"], placed[c]["n2"]
         k = min(c - j - 1, 1)
         da, db = 0.07 + 0.13 * k, -0.07 - 0.13 * k  # outgoing on the right half, incoming on the left

@@ -3,7 +3,6 @@
 
 from pymoo_gan.models.cell_generator import CellGenerator, CellGeneratorSupernet, build_generator
 from pymoo_gan.models.discriminators import (
-    DISCRIMINATORS,
     AutoGANDiscriminator,
     CellDiscriminator,
     CellDiscriminatorSupernet,
@@ -15,7 +14,7 @@ from pymoo_gan.models.extract import extract
 from pymoo_gan.models.path import PathModule
 
 __all__ = [
-    "DISCRIMINATORS", "AutoGANDiscriminator", "CellDiscriminator", "CellDiscriminatorSupernet", "CellGenerator",
+    "AutoGANDiscriminator", "CellDiscriminator", "CellDiscriminatorSupernet", "CellGenerator",
     "CellGeneratorSupernet", "PathModule", "SimpleDiscriminator", "build_discriminator", "build_generator", "extract",
     "extract_discriminator",
 ]

@@ -30,12 +30,17 @@ Example:
     >>> arch = space.decode([1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 0, 3])
     >>> supernet(torch.randn(4, 16), arch).shape
     torch.Size([4, 3, 16, 16])
-    >>> net = extract_autogan(supernet, arch)   # standalone copy with only the chosen modules
+    >>> from pymoo_gan.models import extract
+    >>> net = extract(supernet.eval(), arch)   # standalone copy with only the chosen modules
+    >>> z = torch.randn(2, 16)
+    >>> torch.equal(net(z), supernet(z, arch))
+    True
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 import torch
 import torch.nn.functional as F
@@ -44,7 +49,7 @@ from torch import nn
 from pymoo_gan.space.autogan import AUTOGAN_MACRO, CONV_TYPES, AutoGANCell, AutoGANGeneratorArch
 from pymoo_gan.space.eagan import GeneratorMacro
 
-__all__ = ["AutoGANGenerator", "AutoGANGeneratorSupernet", "build_autogan_generator", "extract_autogan"]
+__all__ = ["AutoGANGenerator", "AutoGANGeneratorSupernet", "build_autogan_generator"]
 
 _NORM_CANDIDATES = ("batch", "instance")
 
@@ -183,10 +188,20 @@ class AutoGANGeneratorSupernet(nn.Module):
         self.to_rgb = _to_rgb(m.channels, m.out_channels)
         _xavier_init(self, generator)
 
+    @property
+    def standalone_cls(self):
+        """What :func:`pymoo_gan.models.extract` builds a path with: :class:`AutoGANGenerator` with this supernet's
+        skip-out variant (same parameter names as the supernet)."""
+        return partial(AutoGANGenerator, skip_out_includes_skip_in=self.skip_out_includes_skip_in)
+
+    def check_arch(self, arch: AutoGANGeneratorArch) -> AutoGANGeneratorArch:
+        """Return ``arch`` if this supernet can run it, else raise ``TypeError`` / ``ValueError``."""
+        _check_arch(arch, self.macro)
+        return arch
+
     def forward(self, z: torch.Tensor, arch: AutoGANGeneratorArch) -> torch.Tensor:
         """Images in [-1, 1] of shape ``(N, out_channels, res, res)`` from ``z`` of shape ``(N, latent_dim)``."""
-        _check_arch(arch, self.macro)
-        return _generate(self, z, arch.cells)
+        return _generate(self, z, self.check_arch(arch).cells)
 
     def extra_repr(self) -> str:
         return f"macro={self.macro}, skip_out_includes_skip_in={self.skip_out_includes_skip_in}"
@@ -238,17 +253,3 @@ def build_autogan_generator(arch: AutoGANGeneratorArch, *, skip_out_includes_ski
         4.41
     """
     return AutoGANGenerator(arch, skip_out_includes_skip_in=skip_out_includes_skip_in, generator=generator)
-
-
-def extract_autogan(supernet: AutoGANGeneratorSupernet, arch: AutoGANGeneratorArch) -> AutoGANGenerator:
-    """A standalone generator of ``arch`` with copies of the supernet's weights and buffers (same output for same z).
-
-    The copy lives on the supernet's device and dtype, is in the supernet's train/eval mode and shares no storage with
-    it. The global torch random state is left untouched.
-    """
-    _check_arch(arch, supernet.macro)
-    with torch.device("meta"):
-        net = AutoGANGenerator(arch, skip_out_includes_skip_in=supernet.skip_out_includes_skip_in)
-    src = supernet.state_dict()
-    net.load_state_dict({k: src[k].detach().clone() for k in net.state_dict()}, assign=True)
-    return net.train(supernet.training)

@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from pymoo_gan import registry
 from pymoo_gan.models.extract import check_supernet_arch, extract
 from pymoo_gan.nn.cells import DisBlock, DownCellBlock, OptimizedDisBlock
 from pymoo_gan.nn.ops import batch_norm, conv2d, init_weights_, linear, rng_scope
@@ -212,20 +213,14 @@ def extract_discriminator(supernet: CellDiscriminatorSupernet, arch: CellDiscrim
     return extract(supernet, arch)
 
 
-#: name -> class of the fixed discriminators
-DISCRIMINATORS: dict[str, type[nn.Module]] = {"autogan": AutoGANDiscriminator, "simple": SimpleDiscriminator}
-
-
 def build_discriminator(name: str, in_channels: int = 3, channels: int = 128, resolution: int = 32, *,
                         generator: torch.Generator | None = None) -> nn.Module:
-    """A fixed discriminator by name: ``"autogan"`` (:class:`AutoGANDiscriminator`) or ``"simple"``
-    (:class:`SimpleDiscriminator`).
+    """A fixed discriminator by its name in :data:`pymoo_gan.registry.DISCRIMINATORS`: ``"autogan"``
+    (:class:`AutoGANDiscriminator`) or ``"simple"`` (:class:`SimpleDiscriminator`).
 
     Example:
         >>> sum(p.numel() for p in build_discriminator("simple").parameters())
         921920
     """
-    if name not in DISCRIMINATORS:
-        raise ValueError(f"unknown discriminator {name!r}; allowed: {', '.join(DISCRIMINATORS)}")
-    return DISCRIMINATORS[name](in_channels=in_channels, channels=channels, resolution=resolution,
-                                generator=generator)
+    return registry.discriminator(name).factory(in_channels=in_channels, channels=channels, resolution=resolution,
+                                                generator=generator)

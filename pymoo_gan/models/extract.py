@@ -12,12 +12,12 @@ from torch import nn
 def extract(supernet: nn.Module, arch: Any) -> nn.Module:
     """Return the standalone network of ``arch`` holding copies of the supernet's weights on that path.
 
-    Works for any supernet whose standalone class (``supernet.standalone_cls(arch)``) uses the same parameter names
-    as the supernet (this package's cell supernets do). Everything in the standalone's ``state_dict`` is copied:
-    parameters, BatchNorm running statistics and spectral-norm power-iteration vectors (``weight_u``/``weight_v``),
-    so the copy gives the same output as ``supernet(x, arch)`` in train and eval mode. The copy is on the supernet's
-    device and dtype (standard memory layout) and in its train/eval mode; changing one never changes the other.
-    torch's global random state is left as it was.
+    Works for any supernet with ``check_arch(arch)`` whose standalone class (``supernet.standalone_cls(arch)``) uses
+    the same parameter names as the supernet (every supernet of :mod:`pymoo_gan.registry` does). Everything in the
+    standalone's ``state_dict`` is copied: parameters, BatchNorm running statistics and spectral-norm power-iteration
+    vectors (``weight_u``/``weight_v``), so the copy gives the same output as ``supernet(x, arch)`` in train and eval
+    mode. The copy is on the supernet's device and dtype (standard memory layout) and in its train/eval mode; changing
+    one never changes the other. torch's global random state is left as it was.
 
     Example:
         >>> import numpy as np, torch

@@ -8,11 +8,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from pymoo_gan import registry
 from pymoo_gan.training.loop import TrainConfig
-
-SPACES = ("eagan", "autogan")
-DISCRIMINATORS = ("autogan", "simple")
-EXTRACTORS = ("classifier", "inception")
 
 
 @dataclass(frozen=True)
@@ -49,8 +46,9 @@ class SearchConfig:
     def __post_init__(self):
         from pymoo_gan.data.registry import dataset_names
 
-        for name, allowed in (("dataset", dataset_names()), ("space", SPACES), ("discriminator", DISCRIMINATORS),
-                              ("extractor", EXTRACTORS)):
+        for name, allowed in (("dataset", dataset_names()), ("space", registry.space_names("generator")),
+                              ("discriminator", tuple(registry.DISCRIMINATORS)),
+                              ("extractor", tuple(registry.EXTRACTORS))):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name}={getattr(self, name)!r} is unknown; allowed: {', '.join(allowed)}")
         if self.resolution != self.bottom_width * 8:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from pymoo_gan import registry
+from pymoo_gan.data.registry import dataset_channels
 from pymoo_gan.problems.config import SearchConfig
 from pymoo_gan.problems.engine import RoundOver, SupernetEngine, Unit
 from pymoo_gan.problems.failures import Snapshot
@@ -117,27 +119,12 @@ class GeneratorSupernetEngine(SupernetEngine):
         self.load_failure_state(state)
 
 
-def _space_registry():
-    from pymoo_gan.models import CellGeneratorSupernet, build_generator, extract
-    from pymoo_gan.models.autogan import AutoGANGeneratorSupernet, build_autogan_generator, extract_autogan
-    from pymoo_gan.space.autogan import AutoGANGeneratorSpace
-    from pymoo_gan.space.eagan import EAGANGeneratorSpace
-
-    return {
-        "eagan": (EAGANGeneratorSpace, (CellGeneratorSupernet, extract, build_generator)),
-        "autogan": (AutoGANGeneratorSpace, (AutoGANGeneratorSupernet, extract_autogan, build_autogan_generator)),
-    }
-
-
 def make_generator_space(config: SearchConfig):
-    """The generator space named by ``config.space`` with the config's sizes (torch-free)."""
-    from pymoo_gan.data.registry import dataset_channels
-    from pymoo_gan.space.autogan import AutoGANGeneratorSpace
-    from pymoo_gan.space.eagan import EAGANGeneratorSpace, GeneratorMacro
-
-    macro = GeneratorMacro(latent_dim=config.latent_dim, channels=config.g_channels, bottom_width=config.bottom_width,
-                           out_channels=dataset_channels(config.dataset))
-    return {"eagan": EAGANGeneratorSpace, "autogan": AutoGANGeneratorSpace}[config.space](macro)
+    """The generator space named by ``config.space`` (see :data:`pymoo_gan.registry.SPACES`) with the config's sizes
+    (torch-free)."""
+    entry = registry.space(config.space)
+    return entry.space(entry.macro(latent_dim=config.latent_dim, channels=config.g_channels,
+                                   bottom_width=config.bottom_width, out_channels=dataset_channels(config.dataset)))
 
 
 class GANSearchProblem(SupernetSearchProblem):
@@ -174,6 +161,7 @@ class GANSearchProblem(SupernetSearchProblem):
             return net(z).float().cpu().numpy()
 
     def _make_engine(self):
-        entry = _space_registry()[self.config.space][1]
-        return GeneratorSupernetEngine(self.config, self.space, entry, progress=self.progress)
+        entry = registry.space(self.config.space)
+        return GeneratorSupernetEngine(self.config, self.space, (entry.supernet.obj, entry.extract.obj,
+                                                                 entry.build.obj), progress=self.progress)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from pymoo_gan import registry
+
 
 def d_hinge(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
     """Hinge loss of D: mean(relu(1 - D(x))) + mean(relu(1 + D(G(z))))."""
@@ -26,12 +28,13 @@ def g_non_saturating(fake: torch.Tensor) -> torch.Tensor:
     return F.softplus(-fake).mean()
 
 
-LOSSES = {"hinge": (d_hinge, g_hinge), "non_saturating": (d_non_saturating, g_non_saturating)}
-
-
 def get_loss(name: str):
-    """Return ``(d_loss, g_loss)`` for a loss name; raises ValueError listing the allowed names."""
-    try:
-        return LOSSES[name]
-    except KeyError:
-        raise ValueError(f"loss={name!r} is unknown; allowed: {', '.join(LOSSES)}") from None
+    """Return ``(d_loss, g_loss)`` of a loss named in :data:`pymoo_gan.registry.LOSSES`; raises ValueError listing the
+    allowed names.
+
+    Example:
+        >>> get_loss("hinge") == (d_hinge, g_hinge)
+        True
+    """
+    entry = registry.loss(name)
+    return entry.d.obj, entry.g.obj

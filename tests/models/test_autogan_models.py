@@ -5,12 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from pymoo_gan.models.autogan import (
-    AutoGANGenerator,
-    AutoGANGeneratorSupernet,
-    build_autogan_generator,
-    extract_autogan,
-)
+from pymoo_gan.models import extract
+from pymoo_gan.models.autogan import AutoGANGenerator, AutoGANGeneratorSupernet, build_autogan_generator
 from pymoo_gan.space.autogan import AUTOGAN_A_GENOTYPE, PRESETS, AutoGANGeneratorSpace
 from pymoo_gan.space.eagan import GeneratorMacro
 
@@ -72,7 +68,7 @@ def test_supernet_matches_extracted(supernet, train):
     archs.append(SPACE.decode(AUTOGAN_A_GENOTYPE))
     with torch.no_grad():
         for arch in archs:
-            sub = extract_autogan(supernet, arch)
+            sub = extract(supernet, arch)
             assert sub.training == train and sub.arch == arch and sub.latent_dim == TINY.latent_dim
             x = supernet(z, arch)
             assert x.shape == (6, TINY.out_channels, TINY.resolution, TINY.resolution)
@@ -88,7 +84,7 @@ def test_forward_touches_exactly_the_chosen_path(supernet):
         supernet.zero_grad(set_to_none=True)
         supernet.train()(z, arch).square().mean().backward()
         used = {k for k, p in supernet.named_parameters() if p.grad is not None}
-        sub = extract_autogan(supernet, arch)
+        sub = extract(supernet, arch)
         assert used == {k for k, _ in sub.named_parameters()}, str(arch)
         assert _n_params(sub) == _expected_params(arch) == _n_params(build_autogan_generator(arch))
     supernet.zero_grad(set_to_none=True)
@@ -100,7 +96,7 @@ def test_extracted_copies_are_independent(supernet):
     z = torch.randn(3, TINY.latent_dim)
     with torch.no_grad():
         ref = supernet(z, arch).clone()
-        a, b = extract_autogan(supernet, arch), extract_autogan(supernet, arch)
+        a, b = extract(supernet, arch), extract(supernet, arch)
         for p in a.parameters():
             p.add_(1.0)
         for buf in a.buffers():
@@ -115,7 +111,7 @@ def test_extract_keeps_dtype_and_leaves_global_rng_alone():
     net = AutoGANGeneratorSupernet(TINY).double()
     arch = SPACE.decode(SPACE.sample(np.random.default_rng(4)))
     state = torch.random.get_rng_state()
-    sub = extract_autogan(net, arch)
+    sub = extract(net, arch)
     assert torch.equal(state, torch.random.get_rng_state())
     assert all(p.dtype == torch.float64 and p.device.type == "cpu" for p in sub.parameters())
     z = torch.randn(2, TINY.latent_dim, dtype=torch.float64)
@@ -130,7 +126,7 @@ def test_released_skip_out_variant():
     z = torch.randn(4, TINY.latent_dim)
     with torch.no_grad():
         assert not torch.allclose(paper(z, arch), code(z, arch))
-        sub = extract_autogan(code, arch)
+        sub = extract(code, arch)
         assert sub.skip_out_includes_skip_in
         torch.testing.assert_close(sub(z), code(z, arch), rtol=0, atol=1e-6)
 
@@ -150,7 +146,7 @@ def test_arch_for_other_sizes_is_rejected(supernet):
     with pytest.raises(ValueError, match="decoded for"):
         supernet(torch.randn(2, TINY.latent_dim), PRESETS["autogan_a_cifar10"].arch)
     with pytest.raises(ValueError, match="decoded for"):
-        extract_autogan(supernet, PRESETS["autogan_a_cifar10"].arch)
+        extract(supernet, PRESETS["autogan_a_cifar10"].arch)
 
 
 def test_standalone_surface():
