@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import warnings
@@ -38,6 +39,36 @@ STATE_FORMAT = "pymoo_gan.retrain/1"
 
 
 @dataclass(frozen=True)
+class TransferConfig:
+    """Retrain the searched pair on another dataset and resolution than it was searched on, as EAGAN does for STL-10
+    (searched on CIFAR-10 at 32x32, retrained on STL-10 at 48x48). The cells stay; the bottom width and the D's input
+    size follow ``resolution``."""
+
+    dataset: str
+    resolution: int
+    data_root: str | None = None
+    download: bool = False
+
+    def apply(self, g_arch, d_arch, search: SearchConfig):
+        """``(g_arch, d_arch, search)`` moved to this dataset and resolution (``d_arch`` may be None)."""
+        from pymoo_gan.data.registry import dataset_channels
+
+        cells = 2 ** g_arch.macro.n_cells
+        if self.resolution % cells:
+            raise ValueError(f"transfer resolution {self.resolution} is impossible with {g_arch.macro.n_cells} "
+                             f"up-cells; allowed: a multiple of {cells}")
+        channels = dataset_channels(self.dataset)
+        g_arch = dataclasses.replace(g_arch, macro=dataclasses.replace(
+            g_arch.macro, bottom_width=self.resolution // cells, out_channels=channels))
+        if d_arch is not None:
+            d_arch = dataclasses.replace(d_arch, macro=dataclasses.replace(
+                d_arch.macro, resolution=self.resolution, in_channels=channels))
+        search = search.replace(dataset=self.dataset, data_root=self.data_root, download=self.download,
+                                resolution=self.resolution, bottom_width=self.resolution // cells)
+        return g_arch, d_arch, search
+
+
+@dataclass(frozen=True)
 class RetrainConfig:
     """Final training of a searched pair; defaults are EAGAN's CIFAR-10 recipe (see the module docstring)."""
 
@@ -50,6 +81,7 @@ class RetrainConfig:
     select_split: str = "test"
     n_samples: int = 50_000
     pairs: int = 1  # how many stage-2 pairs a two-stage run retrains, best first
+    transfer: TransferConfig | None = None  # retrain on another dataset / resolution than the search used
 
     def __post_init__(self):
         if isinstance(self.train, dict):
@@ -84,6 +116,8 @@ def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_ar
     from pymoo_gan.metrics import fixed_latents, metric_key, reference_statistics, score
     from pymoo_gan.problems.engine import resolve_device
 
+    if config.transfer is not None:
+        g_arch, d_arch, search = config.transfer.apply(g_arch, d_arch, search)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     device = resolve_device(search.device)
