@@ -108,9 +108,10 @@ def _discriminator(d_arch, search: SearchConfig, channels: int, init: torch.Gene
 
 
 def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_arch=None, progress: bool = True,
-            fresh: bool = False) -> dict:
+            fresh: bool = False, hooks=()) -> dict:
     """Train ``g_arch`` against ``d_arch`` (or the fixed D of ``search``) from scratch; return the selected
-    checkpoint's scores. Writes ``state.pt``, ``history.csv``, ``best_generator.pt`` (EMA G of the best held-out
+    checkpoint's scores. ``hooks`` (:class:`~pymoo_gan.training.TrainerHook`) extend the training step; their state is
+    checkpointed with the trainer's. Writes ``state.pt``, ``history.csv``, ``best_generator.pt`` (EMA G of the best held-out
     evaluation), ``generator.pt`` (the same, with its reported scores) and ``scores.json`` into ``directory``."""
     from pymoo_gan.evaluator import CandidateScorer, config_dataset
     from pymoo_gan.metrics import fixed_latents, metric_key, reference_statistics, score
@@ -125,7 +126,7 @@ def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_ar
     G = build_model(g_arch, generator=init).to(device)
     images = config_dataset(search, "train")[0].to(device)
     D = _discriminator(d_arch, search, images.shape[1], init).to(device)
-    trainer = GANTrainer(G, D, config.train, latent_dim=G.latent_dim)
+    trainer = GANTrainer(G, D, config.train, latent_dim=G.latent_dim, hooks=hooks)
     gen = torch.Generator(device=device).manual_seed(search.seed)
     scorer = CandidateScorer(search.replace(n_samples=config.n_samples), latent_dim=G.latent_dim, device=device)
     held_out = reference_statistics(config_dataset(search, config.select_split)[0], scorer.extractor,
