@@ -141,13 +141,13 @@ class GANTrainer:
                 for h in self.hooks:
                     h.after_d_step(self)
                 d_total += d_loss.detach()
-            with self._autocast():
-                fake = self._fake(cfg.g_batch_size, arch, gen)
-                g_loss = added_terms(self.g_loss_fn(self.D(fake).float()),
-                                     (h.g_loss(self, fake, arch) for h in self.hooks))
             self.opt_g.zero_grad(set_to_none=True)
-            self.D.requires_grad_(False)
+            self.D.requires_grad_(False)  # before the forward: autograd then computes no gradients for D's weights
             try:
+                with self._autocast():
+                    fake = self._fake(cfg.g_batch_size, arch, gen)
+                    g_loss = added_terms(self.g_loss_fn(self.D(fake).float()),
+                                         (h.g_loss(self, fake, arch) for h in self.hooks))
                 g_loss.backward()
             finally:  # an out-of-memory error here must not leave D frozen for whoever trains next
                 self.D.requires_grad_(True)
