@@ -140,10 +140,10 @@ def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_ar
     start = int(round(config.eval_start * per_epoch))
     checkpoints = sorted({s for s in range(every, total, every) if s >= start} | {total})
     horizon = 1.0 / (1.0 - config.train.ema_decay)
-    if horizon > total / 2:
+    if horizon > total / 2 and not config.train.ema_warmup:
         warnings.warn(f"ema_decay={config.train.ema_decay} averages over ~{horizon:.0f} generator steps but the run "
                       f"takes {total}: the EMA generator still holds much of its random initialisation; lower "
-                      "ema_decay or train longer", RuntimeWarning, stacklevel=2)
+                      "ema_decay, set ema_warmup or train longer", RuntimeWarning, stacklevel=2)
 
     history, best = [], None
     state_path, best_path = directory / "state.pt", directory / "best_generator.pt"

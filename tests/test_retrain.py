@@ -10,7 +10,8 @@ def test_an_ema_longer_than_the_run_is_flagged_and_bad_settings_are_refused(tmp_
     search = SearchConfig(latent_dim=12, g_channels=8, d_channels=8, n_samples=64, score_batch_size=64, bn_batches=1,
                           device="cpu")
     arch = EAGANGeneratorSpace(GeneratorMacro(12, 8, 2, 1)).decode([1] * 21)
-    config = RetrainConfig(train={"g_batch_size": 16, "d_batch_size": 16, "n_critic": 1, "ema_decay": 0.999},
+    config = RetrainConfig(train={"g_batch_size": 16, "d_batch_size": 16, "n_critic": 1, "ema_decay": 0.999,
+                                  "ema_warmup": False},
                            epochs=0.5, eval_every=0.5, eval_start=0, select_samples=64, n_samples=64)
     with pytest.warns(RuntimeWarning, match="ema_decay=0.999 averages over ~1000 generator steps"):
         result = retrain(arch, search, config, tmp_path / "r", progress=False)

@@ -32,6 +32,7 @@ class TrainConfig:
     beta1: float = 0.0
     beta2: float = 0.9
     ema_decay: float | None = None  # None or 0: no EMA of G
+    ema_warmup: bool = True  # the EMA's decay ramps up as (1 + t) / (10 + t) to ema_decay (see training.ema.EMA)
     grad_clip: float | None = None
     amp: bool = True  # bf16 autocast for G and D on CUDA; ignored on CPU
     channels_last: bool | None = None  # NHWC weights and batches; None: on CUDA only (tensor-core friendly)
@@ -91,7 +92,7 @@ class GANTrainer:
         self.opt_g = adam(generator.parameters(), cfg.g_lr, cfg, self.device) if opt_g is None else opt_g
         self.opt_d = adam(discriminator.parameters(), cfg.d_lr, cfg, self.device) if opt_d is None else opt_d
         self.d_loss_fn, self.g_loss_fn = get_loss(cfg.loss)
-        self.ema = EMA(generator, cfg.ema_decay) if cfg.ema_decay else None
+        self.ema = EMA(generator, cfg.ema_decay, warmup=cfg.ema_warmup) if cfg.ema_decay else None
         self.hooks = tuple(hooks)
         self.steps = 0  # generator steps taken
 
