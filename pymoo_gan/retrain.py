@@ -110,9 +110,10 @@ def _discriminator(d_arch, search: SearchConfig, channels: int, init: torch.Gene
 def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_arch=None, progress: bool = True,
             fresh: bool = False, hooks=()) -> dict:
     """Train ``g_arch`` against ``d_arch`` (or the fixed D of ``search``) from scratch; return the selected
-    checkpoint's scores. ``hooks`` (:class:`~pymoo_gan.training.TrainerHook`) extend the training step; their state is
-    checkpointed with the trainer's. Writes ``state.pt``, ``history.csv``, ``best_generator.pt`` (EMA G of the best held-out
-    evaluation), ``generator.pt`` (the same, with its reported scores) and ``scores.json`` into ``directory``."""
+    checkpoint's scores. ``hooks`` (:class:`~pymoo_gan.training.TrainerHook`) extend the training step; their state
+    is checkpointed with the trainer's. Writes ``state.pt``, ``history.csv``, ``best_generator.pt`` (EMA G of the
+    best held-out evaluation), ``generator.pt`` (the same, with its reported scores) and ``scores.json`` into
+    ``directory``."""
     from pymoo_gan.evaluator import CandidateScorer, config_dataset
     from pymoo_gan.metrics import fixed_latents, metric_key, reference_statistics, score
     from pymoo_gan.problems.engine import resolve_device

@@ -163,8 +163,8 @@ class DiscriminatorSupernetEngine(SupernetEngine):
         return self.copies[key]
 
     def score(self, genotype: np.ndarray) -> dict[str, float]:
-        G = self.pair(genotype).G
-        scores = self._score_restoring(G, lambda: self.scorer.score_generator(G))
+        """Raw scores of a pair on a copy of its G (the pair's own G, BN statistics included, is not touched)."""
+        scores = self.scorer.score_generator(copy.deepcopy(self.pair(genotype).G))
         scores.update(self._cost(genotype))
         self.latest[self.space.key(genotype)] = scores
         return scores

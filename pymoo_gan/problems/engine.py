@@ -10,7 +10,7 @@ from the snapshot unit by unit, checking after each: the first unit that fails i
 ``failures`` and gets no more units this round, and training goes on. Replays are deterministic because the random
 states are restored with the weights. A failing warm-up unit (a random path, no candidate) is only counted.
 ``failures`` holds the latest round's failures only: a candidate still in the population is tried again next round.
-Scoring changes no weights, only the BN statistics it recalibrates; a failing score puts them back.
+Scoring works on extracted copies and changes no shared state.
 """
 
 from __future__ import annotations
@@ -177,25 +177,6 @@ class SupernetEngine:
     def _parameters(self, unit: Unit | None) -> list[torch.Tensor]:
         """The parameters ``unit`` trains (None: the whole chunk), checked for NaN/inf after it."""
         raise NotImplementedError
-
-    def _score_restoring(self, module: torch.nn.Module, score: Callable[[], dict]) -> dict[str, float]:
-        """``score()`` of ``module``; its buffers (the BN statistics scoring recalibrates) are put back when scoring
-        raises or gives a non-finite score, so a failing candidate leaves no NaN behind."""
-        saved = [b.detach().clone() for b in module.buffers()]
-
-        def restore():
-            with torch.no_grad():
-                for b, s in zip(module.buffers(), saved, strict=True):
-                    b.copy_(s)
-
-        try:
-            scores = score()
-        except Exception:
-            restore()
-            raise
-        if not all(math.isfinite(v) for v in scores.values()):
-            restore()
-        return scores
 
     # ---- state for checkpoints ----------------------------------------------------------------------------------
     def random_state(self) -> dict:

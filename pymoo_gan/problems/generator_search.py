@@ -92,16 +92,17 @@ class GeneratorSupernetEngine(SupernetEngine):
         return [*self.supernet.parameters(), *self.discriminator.parameters()]
 
     def score(self, genotype: np.ndarray) -> dict[str, float]:
+        """Raw scores of a candidate on the current weights, computed on its extracted copy: the shared weights and
+        their BN statistics are not touched."""
         arch = self.space.decode(genotype)
-        net = self.scored_supernet
-        scores = self._score_restoring(net, lambda: self.scorer.score_path(net, arch))
+        scores = self.scorer.score_generator(self._extract(self.scored_supernet, arch))
         scores.update(self._cost(arch))
         return scores
 
     def extract(self, genotype: np.ndarray):
-        arch = self.space.decode(genotype)
-        self.scorer.recalibrate(self.scored_supernet, arch)
-        return self._extract(self.scored_supernet, arch).eval()
+        net = self._extract(self.scored_supernet, self.space.decode(genotype))
+        self.scorer.recalibrate(net)
+        return net.eval()
 
     def _cost(self, arch) -> dict[str, float]:
         key = self.space.key(self.space.encode(arch))
