@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import warnings
@@ -38,6 +39,36 @@ STATE_FORMAT = "pymoo_gan.retrain/1"
 
 
 @dataclass(frozen=True)
+class TransferConfig:
+    """Retrain the searched pair on another dataset and resolution than it was searched on, as EAGAN does for STL-10
+    (searched on CIFAR-10 at 32x32, retrained on STL-10 at 48x48). The cells stay; the bottom width and the D's input
+    size follow ``resolution``."""
+
+    dataset: str
+    resolution: int
+    data_root: str | None = None
+    download: bool = False
+
+    def apply(self, g_arch, d_arch, search: SearchConfig):
+        """``(g_arch, d_arch, search)`` moved to this dataset and resolution (``d_arch`` may be None)."""
+        from pymoo_gan.data.registry import dataset_channels
+
+        cells = 2 ** g_arch.macro.n_cells
+        if self.resolution % cells:
+            raise ValueError(f"transfer resolution {self.resolution} is impossible with {g_arch.macro.n_cells} "
+                             f"up-cells; allowed: a multiple of {cells}")
+        channels = dataset_channels(self.dataset)
+        g_arch = dataclasses.replace(g_arch, macro=dataclasses.replace(
+            g_arch.macro, bottom_width=self.resolution // cells, out_channels=channels))
+        if d_arch is not None:
+            d_arch = dataclasses.replace(d_arch, macro=dataclasses.replace(
+                d_arch.macro, resolution=self.resolution, in_channels=channels))
+        search = search.replace(dataset=self.dataset, data_root=self.data_root, download=self.download,
+                                resolution=self.resolution, bottom_width=self.resolution // cells)
+        return g_arch, d_arch, search
+
+
+@dataclass(frozen=True)
 class RetrainConfig:
     """Final training of a searched pair; defaults are EAGAN's CIFAR-10 recipe (see the module docstring)."""
 
@@ -50,6 +81,7 @@ class RetrainConfig:
     select_split: str = "test"
     n_samples: int = 50_000
     pairs: int = 1  # how many stage-2 pairs a two-stage run retrains, best first
+    transfer: TransferConfig | None = None  # retrain on another dataset / resolution than the search used
 
     def __post_init__(self):
         if isinstance(self.train, dict):
@@ -76,14 +108,18 @@ def _discriminator(d_arch, search: SearchConfig, channels: int, init: torch.Gene
 
 
 def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_arch=None, progress: bool = True,
-            fresh: bool = False) -> dict:
+            fresh: bool = False, hooks=()) -> dict:
     """Train ``g_arch`` against ``d_arch`` (or the fixed D of ``search``) from scratch; return the selected
-    checkpoint's scores. Writes ``state.pt``, ``history.csv``, ``best_generator.pt`` (EMA G of the best held-out
-    evaluation), ``generator.pt`` (the same, with its reported scores) and ``scores.json`` into ``directory``."""
+    checkpoint's scores. ``hooks`` (:class:`~pymoo_gan.training.TrainerHook`) extend the training step; their state
+    is checkpointed with the trainer's. Writes ``state.pt``, ``history.csv``, ``best_generator.pt`` (EMA G of the
+    best held-out evaluation), ``generator.pt`` (the same, with its reported scores) and ``scores.json`` into
+    ``directory``."""
     from pymoo_gan.evaluator import CandidateScorer, config_dataset
     from pymoo_gan.metrics import fixed_latents, metric_key, reference_statistics, score
     from pymoo_gan.problems.engine import resolve_device
 
+    if config.transfer is not None:
+        g_arch, d_arch, search = config.transfer.apply(g_arch, d_arch, search)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     device = resolve_device(search.device)
@@ -91,7 +127,7 @@ def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_ar
     G = build_model(g_arch, generator=init).to(device)
     images = config_dataset(search, "train")[0].to(device)
     D = _discriminator(d_arch, search, images.shape[1], init).to(device)
-    trainer = GANTrainer(G, D, config.train, latent_dim=G.latent_dim)
+    trainer = GANTrainer(G, D, config.train, latent_dim=G.latent_dim, hooks=hooks)
     gen = torch.Generator(device=device).manual_seed(search.seed)
     scorer = CandidateScorer(search.replace(n_samples=config.n_samples), latent_dim=G.latent_dim, device=device)
     held_out = reference_statistics(config_dataset(search, config.select_split)[0], scorer.extractor,
@@ -105,10 +141,10 @@ def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_ar
     start = int(round(config.eval_start * per_epoch))
     checkpoints = sorted({s for s in range(every, total, every) if s >= start} | {total})
     horizon = 1.0 / (1.0 - config.train.ema_decay)
-    if horizon > total / 2:
+    if horizon > total / 2 and not config.train.ema_warmup:
         warnings.warn(f"ema_decay={config.train.ema_decay} averages over ~{horizon:.0f} generator steps but the run "
                       f"takes {total}: the EMA generator still holds much of its random initialisation; lower "
-                      "ema_decay or train longer", RuntimeWarning, stacklevel=2)
+                      "ema_decay, set ema_warmup or train longer", RuntimeWarning, stacklevel=2)
 
     history, best = [], None
     state_path, best_path = directory / "state.pt", directory / "best_generator.pt"

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from pymoo_gan import GANSearchProblem
 from pymoo_gan.cli import main
 from pymoo_gan.data import load_dataset
 from pymoo_gan.runs import RunDirectory, load_run_config
@@ -89,7 +90,8 @@ def test_bad_input_row(what, try_it, get, places, monkeypatch, capsys):
             assert found >= 0, f"{fragment!r} not in {err!r}"
             position = found + len(fragment)
     else:
-        namespace = {"space": EAGANGeneratorSpace(), "load_dataset": load_dataset}
+        namespace = {"space": EAGANGeneratorSpace(), "problem": GANSearchProblem(progress=False),
+                     "load_dataset": load_dataset}
         expression = fill(try_it, places)
         if kind == "returns":
             assert str(eval(expression, namespace)) == fragments[0]
@@ -103,5 +105,5 @@ def test_the_table_covers_the_issue():
     names = " ".join(r[0] for r in ROWS)
     for needed in ("wrong length", "out of range", "NaN", "infinite", "unknown setting", "wrong type",
                    "missing dataset path", "resolution", "population < 2", "non-image", "mixed sizes",
-                   "damaged checkpoint", "another run", "another process"):
+                   "damaged checkpoint", "another run", "another process", "wrong size for a problem", "device"):
         assert needed in names

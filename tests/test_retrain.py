@@ -1,4 +1,5 @@
 import pytest
+import torch
 
 from pymoo_gan.problems import SearchConfig
 from pymoo_gan.retrain import RetrainConfig, retrain
@@ -9,7 +10,8 @@ def test_an_ema_longer_than_the_run_is_flagged_and_bad_settings_are_refused(tmp_
     search = SearchConfig(latent_dim=12, g_channels=8, d_channels=8, n_samples=64, score_batch_size=64, bn_batches=1,
                           device="cpu")
     arch = EAGANGeneratorSpace(GeneratorMacro(12, 8, 2, 1)).decode([1] * 21)
-    config = RetrainConfig(train={"g_batch_size": 16, "d_batch_size": 16, "n_critic": 1, "ema_decay": 0.999},
+    config = RetrainConfig(train={"g_batch_size": 16, "d_batch_size": 16, "n_critic": 1, "ema_decay": 0.999,
+                                  "ema_warmup": False},
                            epochs=0.5, eval_every=0.5, eval_start=0, select_samples=64, n_samples=64)
     with pytest.warns(RuntimeWarning, match="ema_decay=0.999 averages over ~1000 generator steps"):
         result = retrain(arch, search, config, tmp_path / "r", progress=False)
@@ -18,3 +20,25 @@ def test_an_ema_longer_than_the_run_is_flagged_and_bad_settings_are_refused(tmp_
         RetrainConfig(train={"ema_decay": None})
     with pytest.raises(ValueError, match="select_split='train'"):
         RetrainConfig(select_split="train")
+
+
+def test_transfer_retrains_the_same_cells_on_another_resolution(tmp_path):
+    from pymoo_gan.export import load_generator
+    from pymoo_gan.retrain import TransferConfig
+    from pymoo_gan.space import DownCell, EAGANDiscriminatorSpace
+    from pymoo_gan.space.eagan import DiscriminatorMacro
+
+    search = SearchConfig(latent_dim=12, g_channels=8, d_channels=8, n_samples=64, score_batch_size=64, bn_batches=1,
+                          device="cpu")
+    arch = EAGANGeneratorSpace(GeneratorMacro(12, 8, 2, 1)).decode([1] * 21)
+    d_arch = EAGANDiscriminatorSpace(DiscriminatorMacro(8, 1, 16)).decode([0, 1, 1, 1, 1, 1, 0] * 3)
+    config = RetrainConfig(train={"g_batch_size": 16, "d_batch_size": 16, "n_critic": 1, "ema_decay": 0.5},
+                           epochs=0.2, eval_every=0.2, eval_start=0, select_samples=64, n_samples=64,
+                           transfer=TransferConfig(dataset="digits", resolution=32))
+    retrain(arch, search, config, tmp_path / "r", d_arch=d_arch, progress=False)
+    G = load_generator(tmp_path / "r" / "generator.pt")
+    assert G.arch.cells == arch.cells and G.arch.macro.bottom_width == 4
+    assert G(torch.zeros(2, 12)).shape == (2, 1, 32, 32)
+    assert isinstance(d_arch.cells[0], DownCell)
+    with pytest.raises(ValueError, match="transfer resolution 30 is impossible"):
+        TransferConfig(dataset="digits", resolution=30).apply(arch, None, search)

@@ -6,8 +6,9 @@ Names are those of :mod:`pymoo_gan.space.eagan` (``UP_OPS``, ``NORMAL_OPS``, ``D
 * normal ops (``channels -> channels``, stride 1): ``skip`` = identity; ``conv_1x1/3x3/5x5`` and ``dil_conv_3x3/5x5``
   (dilation 2) = ReLU -> Conv. ``act=False`` drops the ReLU (the discriminator's shortcut edge), ``sn=True`` wraps
   the conv in spectral norm (discriminator). No normalisation layers.
-* up ops (x2): ``nearest``/``bilinear`` = ReLU -> interpolate -> Conv1x1; ``deconv`` = ReLU -> depthwise
-  ConvTranspose3x3 stride 2 (no bias) -> Conv1x1 (no bias, as in the released AdversarialNAS/EAGAN code).
+* up ops (x2), in the order of the released AdversarialNAS/EAGAN code: ``nearest``/``bilinear`` = interpolate ->
+  ReLU -> Conv1x1 (for ``bilinear`` the order matters: ReLU does not commute with the interpolation); ``deconv`` =
+  ReLU -> depthwise ConvTranspose3x3 stride 2 (no bias) -> Conv1x1 (no bias).
 * down ops (x1/2, discriminator): ``avg_pool``/``max_pool`` (2x2) and ReLU -> SN Conv stride 2 for the conv names.
 
 Initialisation (:func:`init_weights_`, applied by the EAGAN cell networks and fixed discriminators) follows the
@@ -136,7 +137,7 @@ class ReLUConv(nn.Module):
 
 
 class InterpUp(nn.Module):
-    """ReLU -> interpolate x2 (``nearest`` or ``bilinear``) -> Conv1x1."""
+    """Interpolate x2 (``nearest`` or ``bilinear``) -> ReLU -> Conv1x1."""
 
     def __init__(self, channels: int, mode: str):
         super().__init__()
@@ -144,7 +145,7 @@ class InterpUp(nn.Module):
         self.conv = conv2d(channels, channels, 1)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.conv(F.interpolate(F.relu(x), scale_factor=2, mode=self.mode))
+        return self.conv(F.relu(F.interpolate(x, scale_factor=2, mode=self.mode)))
 
 
 class DeconvUp(nn.Module):

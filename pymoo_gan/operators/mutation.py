@@ -9,13 +9,13 @@ from pymoo_gan.operators.base import as_genotypes, space_of
 
 
 class ArchMutation(Mutation):
-    """Set each selected gene to a different option drawn uniformly, then repair the genotype.
+    """Set each selected gene to a different option drawn uniformly, then repair the genotype (to its canonical form).
 
     Options are categorical, never ordinal: a gene with ``k`` options moves to each of the other ``k - 1`` with
     probability ``1 / (k - 1)``. Each gene is selected with probability ``prob_var`` (default ``1 / n_var``);
     when none is selected, one gene (with at least two options) is picked uniformly, so every mutated individual
     changes. The result is repaired with ``space.repair(g, rng=random_state)``; if repair happens to restore the
-    parent, the mutation is redrawn (up to ``max_tries`` times).
+    parent's architecture, the mutation is redrawn (up to ``max_tries`` times).
 
     Args:
         prob: Probability that an individual is mutated (pymoo's ``Mutation.prob``).
@@ -38,9 +38,10 @@ class ArchMutation(Mutation):
         p = np.broadcast_to(self.get_prob_var(problem, size=len(G)), (len(G),))
         Y = G.copy()
         for i, g in enumerate(G):
+            parent = space.repair(g)  # canonical: a mutant equal to it is the same architecture
             for _ in range(max(1, self.max_tries)):
                 Y[i] = space.repair(_reset_genes(g, sizes, mutable, p[i], random_state), rng=random_state)
-                if not np.array_equal(Y[i], g):
+                if not np.array_equal(Y[i], parent):
                     break
         return Y
 

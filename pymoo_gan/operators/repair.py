@@ -13,7 +13,8 @@ class ArchRepair(Repair):
 
     Each row goes through ``space.to_genotype(x, repair=False)`` (nearest option index, ``floor(v + 0.5)``) and
     ``space.repair(g, rng=...)``. This lets pymoo's real-valued operators (SBX, PM, DE) search a categorical space,
-    with the caveat that they treat option indices as ordinal. Valid genotypes pass unchanged.
+    with the caveat that they treat option indices as ordinal. Valid canonical genotypes pass unchanged (a
+    space's inactive genes, e.g. the D's ``down1`` of a cell without downsampling, are set to 0).
 
     Args:
         stochastic: Fix violated constraints at random with pymoo's injected ``random_state`` (default), or by the

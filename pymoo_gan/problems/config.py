@@ -30,7 +30,7 @@ class SearchConfig:
     train: TrainConfig = TrainConfig(g_batch_size=32, d_batch_size=32, g_lr=2e-4, d_lr=2e-4, ema_decay=0.999)
     warmup_epochs: float = 12.0
     round_epochs: float = 4.0
-    round_size: int | None = None  # evaluations between training rounds; None = the size of the first batch
+    round_size: int | None = None  # evaluations between training rounds; None = one round per generation
     n_samples: int = 1000
     score_batch_size: int = 500
     bn_batches: int = 4
@@ -85,7 +85,8 @@ class DiscriminatorSearchConfig:
     ``round_epochs`` passes over the data are shared by all pairs of a round, visited in turn, ``turn_steps``
     generator steps (each after ``train.n_critic`` D steps) per visit, as in EAGAN's code (5 D steps + 1 G step).
     ``reset="best"`` is EAGAN's weight-resetting: before each round every G copy becomes a copy of the G of the best
-    pair by ``reset_objective`` on the latest scores; ``"none"`` lets each pair keep training its own copy.
+    pair by ``reset_objective`` on the latest scores; ``"none"`` lets each pair keep training its own copy. Either way
+    a new candidate's copy starts from the G of the best pair by ``reset_objective``.
     """
 
     d_channels: int = 32

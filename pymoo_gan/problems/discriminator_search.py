@@ -49,15 +49,16 @@ class GeneratorCopy:
 class DiscriminatorSupernetEngine(SupernetEngine):
     """The torch side of stage 2: D supernet + its optimizer, one :class:`GeneratorCopy` per candidate, the scorer.
 
-    ``reset_rule(scores) -> float`` ranks pairs for weight-resetting (lower is better); ``None`` disables it.
+    ``rank_rule(scores) -> float`` ranks pairs (lower is better): the best pair's G is what every copy is reset to
+    when ``reset`` is true, and what a new candidate's copy starts from either way.
     """
 
     def __init__(self, generator: nn.Module, search: SearchConfig, config: DiscriminatorSearchConfig, space,
-                 reset_rule=None, progress: bool = True):
+                 rank_rule, reset: bool = True, progress: bool = True):
         from pymoo_gan.models import CellDiscriminatorSupernet
 
         super().__init__(search, latent_dim=generator.latent_dim, progress=progress)
-        self.stage, self.space, self.reset_rule = config, space, reset_rule
+        self.stage, self.space, self.rank_rule, self.reset = config, space, rank_rule, reset
         init = torch.Generator().manual_seed(search.seed)
         self.supernet = CellDiscriminatorSupernet(space.macro, generator=init).to(self.device)
         self.opt_d = adam(self.supernet.parameters(), config.train.d_lr, config.train, self.device)
@@ -98,11 +99,9 @@ class DiscriminatorSupernetEngine(SupernetEngine):
         self.run_units(self.steps_per(self.stage.warmup_epochs, self.stage.train), units, "stage-2 warm-up")
 
     def best_pair(self) -> str | None:
-        """The key of the best pair on the latest scores by ``reset_rule`` (non-finite ranks and failed pairs never
+        """The key of the best pair on the latest scores by ``rank_rule`` (non-finite ranks and failed pairs never
         win)."""
-        if self.reset_rule is None:
-            return None
-        ranked = [(self.reset_rule(s), k) for k, s in self.latest.items() if k in self.copies]
+        ranked = [(self.rank_rule(s), k) for k, s in self.latest.items() if k in self.copies]
         ranked = [(r, k) for r, k in ranked if np.isfinite(r) and k not in self.failures]
         return min(ranked)[1] if ranked else None
 
@@ -111,7 +110,7 @@ class DiscriminatorSupernetEngine(SupernetEngine):
         pair's G; otherwise a pair keeps its own copy and a new candidate starts from the best (else the base) G."""
         best = self.best_pair()
         source = self.copies[best] if best is not None else self.base
-        reset = self.reset_rule is not None and best is not None
+        reset = self.reset and best is not None
         self.copies = {k: source.clone(self.stage.train) if reset or k not in self.copies else self.copies[k]
                        for k in keys}
         self.reset_source = best if reset else None
@@ -164,8 +163,8 @@ class DiscriminatorSupernetEngine(SupernetEngine):
         return self.copies[key]
 
     def score(self, genotype: np.ndarray) -> dict[str, float]:
-        G = self.pair(genotype).G
-        scores = self._score_restoring(G, lambda: self.scorer.score_generator(G))
+        """Raw scores of a pair on a copy of its G (the pair's own G, BN statistics included, is not touched)."""
+        scores = self.scorer.score_generator(copy.deepcopy(self.pair(genotype).G))
         scores.update(self._cost(genotype))
         self.latest[self.space.key(genotype)] = scores
         return scores
@@ -268,9 +267,7 @@ class DiscriminatorSearchProblem(SupernetSearchProblem):
         super().__init__(make_discriminator_space(self.search, self.config), self.config.objectives,
                          self.config.constraints, aliases=aliases, round_size=self.config.round_size,
                          progress=progress, exclude_from_serialization=("_generator",))
-        self.reset_objective: Objective | None = None
-        if self.config.reset == "best":
-            self.reset_objective = resolve_objectives([self.config.reset_objective], aliases)[0]
+        self.rank_objective: Objective = resolve_objectives([self.config.reset_objective], aliases)[0]
 
     def extract(self, x) -> tuple[nn.Module, nn.Module]:
         """``(G, D)`` of genotype ``x``: its G copy and the standalone discriminator with copied weights."""
@@ -286,6 +283,6 @@ class DiscriminatorSearchProblem(SupernetSearchProblem):
         if getattr(self, "_generator", None) is None:
             raise RuntimeError("this stage-2 problem was unpickled without its generator; restore it from a "
                                "checkpoint with the engine state")
-        rule = self.reset_objective.minimised if self.reset_objective is not None else None
-        return DiscriminatorSupernetEngine(self._generator, self.search, self.config, self.space, reset_rule=rule,
+        return DiscriminatorSupernetEngine(self._generator, self.search, self.config, self.space,
+                                           rank_rule=self.rank_objective.minimised, reset=self.config.reset == "best",
                                            progress=self.progress)

@@ -10,7 +10,7 @@ from the snapshot unit by unit, checking after each: the first unit that fails i
 ``failures`` and gets no more units this round, and training goes on. Replays are deterministic because the random
 states are restored with the weights. A failing warm-up unit (a random path, no candidate) is only counted.
 ``failures`` holds the latest round's failures only: a candidate still in the population is tried again next round.
-Scoring changes no weights, only the BN statistics it recalibrates; a failing score puts them back.
+Scoring works on extracted copies and changes no shared state.
 """
 
 from __future__ import annotations
@@ -44,11 +44,37 @@ class Unit:
     run: Callable[[], torch.Tensor]
 
 
+def available_devices() -> list[str]:
+    """The devices this machine can run on, e.g. ``["cpu", "cuda:0", "cuda:1"]``."""
+    names = ["cpu"]
+    if torch.cuda.is_available():
+        names += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if torch.backends.mps.is_available():
+        names.append("mps")
+    return names
+
+
 def resolve_device(name: str) -> torch.device:
-    """``"auto"`` -> CUDA when available, else CPU; anything else is passed to ``torch.device``."""
+    """``"auto"`` -> CUDA when available, else CPU; anything else must be a device this machine has (else one
+    ``ValueError`` naming the devices that exist).
+
+    Example:
+        >>> resolve_device("cpu")
+        device(type='cpu')
+    """
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ValueError(f"device={name!r} is not a device name; allowed: auto, cpu, cuda, cuda:N, mps") from None
+    index = 0 if device.index is None else device.index
+    usable = {"cpu": True, "cuda": torch.cuda.is_available() and index < torch.cuda.device_count(),
+              "mps": torch.backends.mps.is_available()}.get(device.type, False)
+    if not usable:
+        raise ValueError(f"device={name!r} is not usable on this machine; available: "
+                         f"{', '.join(['auto', *available_devices()])}")
+    return device
 
 
 class SupernetEngine:
@@ -151,25 +177,6 @@ class SupernetEngine:
     def _parameters(self, unit: Unit | None) -> list[torch.Tensor]:
         """The parameters ``unit`` trains (None: the whole chunk), checked for NaN/inf after it."""
         raise NotImplementedError
-
-    def _score_restoring(self, module: torch.nn.Module, score: Callable[[], dict]) -> dict[str, float]:
-        """``score()`` of ``module``; its buffers (the BN statistics scoring recalibrates) are put back when scoring
-        raises or gives a non-finite score, so a failing candidate leaves no NaN behind."""
-        saved = [b.detach().clone() for b in module.buffers()]
-
-        def restore():
-            with torch.no_grad():
-                for b, s in zip(module.buffers(), saved, strict=True):
-                    b.copy_(s)
-
-        try:
-            scores = score()
-        except Exception:
-            restore()
-            raise
-        if not all(math.isfinite(v) for v in scores.values()):
-            restore()
-        return scores
 
     # ---- state for checkpoints ----------------------------------------------------------------------------------
     def random_state(self) -> dict:

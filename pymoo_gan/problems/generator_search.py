@@ -25,7 +25,7 @@ from pymoo_gan.training import GANTrainer, PopulationPathSampler, UniformPathSam
 class GeneratorSupernetEngine(SupernetEngine):
     """The torch side of stage 1: G supernet + fixed D + their trainer, the data, and the candidate scorer."""
 
-    def __init__(self, config: SearchConfig, space, registry_entry, progress: bool = True):
+    def __init__(self, config: SearchConfig, space, registry_entry, progress: bool = True, hooks=()):
         from pymoo_gan.models import build_discriminator
 
         super().__init__(config, latent_dim=space.macro.latent_dim, progress=progress)
@@ -36,7 +36,8 @@ class GeneratorSupernetEngine(SupernetEngine):
         self.discriminator = build_discriminator(config.discriminator, in_channels=self.images.shape[1],
                                                  channels=config.d_channels, resolution=config.resolution,
                                                  generator=init).to(self.device)
-        self.trainer = GANTrainer(self.supernet, self.discriminator, config.train, latent_dim=space.macro.latent_dim)
+        self.trainer = GANTrainer(self.supernet, self.discriminator, config.train, latent_dim=space.macro.latent_dim,
+                                  hooks=hooks)
         self._cost_cache: dict[str, dict[str, float]] = {}
 
     @property
@@ -93,16 +94,17 @@ class GeneratorSupernetEngine(SupernetEngine):
         return [*self.supernet.parameters(), *self.discriminator.parameters()]
 
     def score(self, genotype: np.ndarray) -> dict[str, float]:
+        """Raw scores of a candidate on the current weights, computed on its extracted copy: the shared weights and
+        their BN statistics are not touched."""
         arch = self.space.decode(genotype)
-        net = self.scored_supernet
-        scores = self._score_restoring(net, lambda: self.scorer.score_path(net, arch))
+        scores = self.scorer.score_generator(self._extract(self.scored_supernet, arch))
         scores.update(self._cost(arch))
         return scores
 
     def extract(self, genotype: np.ndarray):
-        arch = self.space.decode(genotype)
-        self.scorer.recalibrate(self.scored_supernet, arch)
-        return self._extract(self.scored_supernet, arch).eval()
+        net = self._extract(self.scored_supernet, self.space.decode(genotype))
+        self.scorer.recalibrate(net)
+        return net.eval()
 
     def _cost(self, arch) -> dict[str, float]:
         key = self.space.key(self.space.encode(arch))
@@ -133,6 +135,8 @@ class GANSearchProblem(SupernetSearchProblem):
     All objectives are minimised (default: Fréchet distance, negative classifier/inception score, parameters); raw
     scores go to extra ``out`` keys (``res.pop.get("fd_digits_cnn")``) and to ``results()``; ``constraints`` such as
     ``{"params": 2e5}`` go to ``out["G"]``. Settings are a :class:`SearchConfig` and/or keyword overrides.
+    ``hooks`` (:class:`~pymoo_gan.training.TrainerHook`) extend the supernet's training step; they are not pickled
+    with the problem (a resumed search takes them from the problem it is given), their state is the engine's.
 
     Example:
         >>> problem = GANSearchProblem(objectives=("fd", "params"), constraints={"params": 2e5})
@@ -140,13 +144,15 @@ class GANSearchProblem(SupernetSearchProblem):
         (21, 2, 1)
     """
 
-    def __init__(self, config: SearchConfig | None = None, progress: bool = True, **overrides):
+    def __init__(self, config: SearchConfig | None = None, progress: bool = True, hooks=(), **overrides):
         config = (config or SearchConfig()).replace(**overrides) if overrides else (config or SearchConfig())
         self.config = config
+        self.hooks = tuple(hooks)
         from pymoo_gan.evaluator import score_aliases
 
         super().__init__(make_generator_space(config), config.objectives, config.constraints,
-                         aliases=score_aliases(config), round_size=config.round_size, progress=progress)
+                         aliases=score_aliases(config), round_size=config.round_size, progress=progress,
+                         exclude_from_serialization=("hooks",))
 
     def extract(self, x):
         """A standalone generator (plain ``nn.Module``) of genotype ``x`` with weights copied from the supernet and
@@ -163,5 +169,6 @@ class GANSearchProblem(SupernetSearchProblem):
     def _make_engine(self):
         entry = registry.space(self.config.space)
         return GeneratorSupernetEngine(self.config, self.space, (entry.supernet.obj, entry.extract.obj,
-                                                                 entry.build.obj), progress=self.progress)
+                                                                 entry.build.obj), progress=self.progress,
+                                       hooks=getattr(self, "hooks", ()))
 

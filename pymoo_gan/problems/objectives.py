@@ -59,17 +59,23 @@ class Constraint:
 
 
 def resolve_objectives(objectives, aliases: Mapping[str, str]) -> tuple[Objective, ...]:
-    """Turn names, ``Objective`` objects or ``(name, callable)`` pairs into Objectives with concrete score keys."""
+    """Turn names or ``Objective`` objects into Objectives with concrete score keys.
+
+    A name is a built-in objective (``"fd"``, ``"score"``, ``"params"``, ...) or the concrete score key an alias
+    resolves to (``"fid"``, ``"is"``, ``"cs_digits_cnn"``); both spellings get the built-in's sense.
+    """
+    sense = {name: maximize for name, (maximize, _) in BUILTIN_OBJECTIVES.items()}
+    sense.update({key: sense[alias] for alias, key in aliases.items()})
     out = []
     for obj in objectives:
         if isinstance(obj, Objective):
             out.append(obj)
         elif isinstance(obj, str):
-            if obj not in BUILTIN_OBJECTIVES and obj not in aliases.values():
+            if obj not in sense:
                 raise ValueError(f"objective {obj!r} is unknown; allowed: {', '.join(BUILTIN_OBJECTIVES)} "
+                                 f"({', '.join(aliases.values())} for this extractor) "
                                  "or an Objective(key=..., maximize=..., fn=...)")
-            maximize = BUILTIN_OBJECTIVES.get(obj, (False,))[0]
-            out.append(Objective(aliases.get(obj, obj), maximize=maximize))
+            out.append(Objective(aliases.get(obj, obj), maximize=sense[obj]))
         else:
             raise ValueError(f"objective {obj!r} must be a name ({', '.join(BUILTIN_OBJECTIVES)}) or an Objective")
     if not out:

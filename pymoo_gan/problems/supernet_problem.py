@@ -10,8 +10,10 @@ A concrete stage supplies an *engine* (the torch side) with this duck-typed inte
     engine.failures          # dict genotype key -> why its training failed in the latest round (optional)
 
 **Same weights in one survival.** pymoo calls ``_evaluate`` with the offspring of a generation while
-``algorithm.pop`` still holds their parents. When a training round is due (after every ``round_size`` new
-evaluations), the round runs first, then the parents are re-scored on the new weights (their ``F``/``G`` and extra
+``algorithm.pop`` still holds their parents. When a training round is due (once per generation of the algorithm,
+however many offspring it makes; or after every ``round_size`` new evaluations when that is set; or, for
+``problem.evaluate`` calls without an algorithm, after as many evaluations as the first batch had), the round runs
+first, then the parents are re-scored on the new weights (their ``F``/``G`` and extra
 keys are replaced in place) and only then the offspring are scored. So whatever pymoo algorithm compares parents and
 offspring next sees scores from one set of weights. Nothing is scored twice on the same weights: scores are cached
 in the archive by (genotype, weights version).
@@ -58,6 +60,8 @@ class SupernetSearchProblem(Problem):
         self.progress = progress
         self._engine = None
         self._evals_since_round = 0
+        self._round_generation = 0  # the algorithm's generation of the latest warm-up or round
+        self._first_batch = 0  # evaluations per round for calls without an algorithm
         self._score_keys: tuple[str, ...] = ()  # raw score names seen so far (NaN in the rows of failed candidates)
         super().__init__(n_var=space.n_var, n_obj=len(self.objectives), n_ieq_constr=len(self.constraints),
                          xl=space.xl, xu=space.xu, vtype=int, requires_kwargs=True,
@@ -75,25 +79,45 @@ class SupernetSearchProblem(Problem):
         raise NotImplementedError
 
     # ---- pymoo entry point ------------------------------------------------------------------------------------------
+    def evaluate(self, X, *args, **kwargs):
+        """pymoo's ``Problem.evaluate``, with a wrongly shaped genotype array reported as a ``ValueError``."""
+        if isinstance(X, (np.ndarray, list, tuple)) and np.asarray(X, dtype=object).ndim in (1, 2):
+            shape = np.shape(X)
+            if shape[-1] != self.n_var:
+                raise ValueError(f"genotypes have shape {shape}; this problem needs {self.n_var} genes per row "
+                                 f"(a vector of {self.n_var} or an array of shape (n, {self.n_var}))")
+        return super().evaluate(X, *args, **kwargs)
+
     def _evaluate(self, X, out, *args, algorithm=None, **kwargs):
         genotypes = [self.space.to_genotype(x) for x in X]
         engine = self.engine
         generation = int(getattr(algorithm, "n_gen", 0) or 0)
         if engine.weights_version == 0:
             engine.warmup()
-            self._evals_since_round = 0
+            self._new_round(generation, len(X))
             if self.trains_offspring:
                 engine.train_round(genotypes)
-        elif self._evals_since_round >= (self.round_size or len(X)):
+        elif self._round_due(generation):
             population = self._population_genotypes(algorithm)
             engine.train_round(population + genotypes if self.trains_offspring else population or genotypes)
-            self._evals_since_round = 0
+            self._new_round(generation, len(X))
             self._rescore_population(algorithm, generation)
-        if self.round_size is None:
-            self.round_size = len(X)
         rows = [self._scored(g, generation, "offspring") for g in genotypes]
         self._evals_since_round += len(X)
         self._write_out(rows, out)
+
+    def _round_due(self, generation: int) -> bool:
+        """Whether the shared weights train before this batch is scored (see the module docstring)."""
+        if self.round_size is not None:
+            return self._evals_since_round >= self.round_size
+        if generation:
+            return generation > self._round_generation
+        return self._evals_since_round >= self._first_batch
+
+    def _new_round(self, generation: int, batch: int) -> None:
+        self._evals_since_round = 0
+        self._round_generation = generation
+        self._first_batch = self._first_batch or batch
 
     # ---- helpers ----------------------------------------------------------------------------------------------------
     def _scored(self, genotype: np.ndarray, generation: int, kind: str) -> dict:

@@ -17,6 +17,7 @@ Layout of a problem file (every table optional; defaults are the embedded CPU pr
 
     [retrain]                       # RetrainConfig
     [retrain.train]
+    [retrain.transfer]              # TransferConfig: retrain on another dataset / resolution (EAGAN's STL-10)
 
 Example:
     >>> config = load_run_config("problems/small_cpu.toml")                # doctest: +SKIP
@@ -122,10 +123,13 @@ def load_run_config(path: str | os.PathLike, overrides: dict | None = None) -> R
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as e:
         raise ValueError(f"{path} is not valid TOML: {e}") from None
-    problem = data.get("stage1", {}).get("problem", {}) if isinstance(data.get("stage1"), dict) else {}
-    root = problem.get("data_root") if isinstance(problem, dict) else None
-    if isinstance(root, str) and not os.path.isabs(os.path.expanduser(root)):
-        problem["data_root"] = str((path.parent / root).resolve())
+    for tables in (("stage1", "problem"), ("retrain", "transfer")):
+        table = data
+        for name in tables:
+            table = table.get(name, {}) if isinstance(table, dict) else {}
+        root = table.get("data_root") if isinstance(table, dict) else None
+        if isinstance(root, str) and not os.path.isabs(os.path.expanduser(root)):
+            table["data_root"] = str((path.parent / root).resolve())
     try:
         return run_config_from_dict(data, overrides)
     except ValueError as e:

@@ -6,6 +6,11 @@ option with the nearest index (``floor(v + 0.5)``), so pymoo's default real-valu
 algorithms (DE, CMA-ES) produce valid architectures. A genotype that breaks a space's structural constraints (e.g. a
 node with only ``none`` inputs) is then mapped to a valid one by the space's deterministic ``repair``. Values outside
 the bounds, NaN or infinite values and vectors of the wrong length raise ``ValueError`` naming the gene.
+
+**Canonical genotypes.** A gene can be *inactive*: given the other genes, the decoded architecture does not depend on
+it (e.g. the EAGAN discriminator's ``down1`` when ``down0`` is ``none``). ``repair`` and ``sample`` return canonical
+genotypes, whose inactive genes are 0, so each architecture has exactly one (the one ``encode`` returns) and keys,
+duplicate checks and "did the mutation change anything" tests compare architectures, not don't-care values.
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ class SearchSpace(Generic[Arch]):
     """Base class of a concrete space: subclasses define ``genes``, ``_decode``, ``_encode``, ``_violations``.
 
     ``_violations(g)`` returns a list of ``(gene_indices, message)`` for broken structural constraints of an integer
-    genotype; ``_fix(g, violation_genes, rng)`` makes one violated constraint hold (deterministically if rng is None).
+    genotype; ``_fix(g, violation_genes, rng)`` makes one violated constraint hold (deterministically if rng is None);
+    ``_canonical(g)`` (identity by default) sets the inactive genes of ``g`` to 0.
     """
 
     genes: tuple[Choice, ...] = ()
@@ -86,8 +92,8 @@ class SearchSpace(Generic[Arch]):
         return self._decode(self.to_genotype(x))
 
     def encode(self, arch: Arch) -> np.ndarray:
-        """Architecture -> canonical integer genotype (inverse of ``decode`` on valid genotypes)."""
-        return np.asarray(self._encode(arch), dtype=int)
+        """Architecture -> canonical integer genotype (inverse of ``decode`` on canonical valid genotypes)."""
+        return self._canonical(np.asarray(self._encode(arch), dtype=int))
 
     def key(self, x: Any) -> str:
         """A hashable, human-readable key of the canonical genotype (used by archives and duplicate checks); its
@@ -99,34 +105,44 @@ class SearchSpace(Generic[Arch]):
         return self._violations(np.asarray(g, dtype=int))
 
     def contains(self, x: Any) -> bool:
-        """True when ``x`` is an in-bounds integer genotype that satisfies every structural constraint."""
+        """True when ``x`` is an in-bounds integer genotype that satisfies every structural constraint and is
+        canonical (inactive genes 0).
+
+        A non-canonical genotype is not a constraint violation (``violations`` is empty, ``to_genotype`` maps it to its
+        canonical form without changing the architecture), but it is not *in* the space: the space holds one genotype
+        per architecture, exactly what ``sample``, ``repair``, ``encode`` and the operators return.
+        """
         x = np.asarray(x)
         if x.shape != (self.n_var,) or not np.all(np.isfinite(x.astype(float))):
             return False
         if not np.array_equal(x.astype(float), np.round(x.astype(float))):
             return False
         g = x.astype(int)
-        return bool(np.all(g >= self.xl) and np.all(g <= self.xu) and not self.violations(g))
+        return bool(np.all(g >= self.xl) and np.all(g <= self.xu) and not self.violations(g)
+                    and np.array_equal(self._canonical(g), g))
 
     def repair(self, g: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
-        """Return a valid genotype: each violated constraint is fixed (deterministically, or at random with rng)."""
+        """Return a valid canonical genotype: each violated constraint is fixed (deterministically, or at random with
+        rng), then inactive genes are set to 0."""
         g = np.array(g, dtype=int)
         for _ in range(4 * self.n_var + 1):
             broken = self.violations(g)
             if not broken:
-                return g
+                return self._canonical(g)
             g = self._fix(g, broken[0][0], rng)
         raise RuntimeError(f"repair did not converge for genotype {g.tolist()}")  # a bug in a concrete space
 
     # ---- sampling -----------------------------------------------------------------------------------------------
     def sample(self, rng: np.random.Generator, n: int | None = None) -> np.ndarray:
-        """Uniformly random valid genotype(s) by rejection (``n`` rows, or one vector when ``n`` is None)."""
+        """Random valid genotype(s) (``n`` rows, or one vector when ``n`` is None): every gene uniform, rejected while
+        a constraint is violated, then made canonical. Rejection is on violations only, so an architecture's
+        probability is proportional to its number of genotypes (with the inactive genes free)."""
         rows = []
         for _ in range(1 if n is None else n):
             while True:
                 g = np.array([rng.integers(0, gene.size) for gene in self.genes], dtype=int)
                 if not self.violations(g):
-                    rows.append(g)
+                    rows.append(self._canonical(g))
                     break
         return rows[0] if n is None else np.stack(rows)
 
@@ -146,6 +162,10 @@ class SearchSpace(Generic[Arch]):
 
     def _fix(self, g: np.ndarray, genes: tuple[int, ...], rng: np.random.Generator | None) -> np.ndarray:
         raise NotImplementedError
+
+    def _canonical(self, g: np.ndarray) -> np.ndarray:
+        """``g`` with its inactive genes set to 0 (a new array if anything changes); no gene is inactive by default."""
+        return g
 
 
 @dataclass(frozen=True)

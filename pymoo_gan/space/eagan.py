@@ -6,9 +6,12 @@ Constraints: node 2 and node 3 each keep at least one input that is not ``none``
 cells' node 2 are fixed (1x1 conv after interpolation) and the latent vector is split evenly across the cells.
 
 Discriminator cell (7 genes): ``c0: n0->n1`` (not ``none``), ``c1: n0->n2, c2: n1->n2, c3: n1->n3, c4: n0->n3``
-(``c4`` is the shortcut, without activation), then ``down0(n2) + down1(n3)`` with a downsampling op or ``none``
-for both (no downsampling). Constraints: node 2 and node 3 keep a non-``none`` input; ``down0`` is ``none`` iff
-``down1`` is.
+(``c4`` is the shortcut, without activation), then ``down0(n2) + down1(n3)``. As in EAGAN's encoding (its -1 = no
+downsampling), gene ``down0`` takes ``none`` or one of the 6 downsampling ops and gene ``down1`` one of the 6
+downsampling ops; when ``down0`` is ``none`` the cell keeps its resolution (decoded ``down=("none", "none")``, output
+``n2 + n3``) and ``down1`` is inactive, 0 in the canonical genotype. So ``sample`` gives a non-downsampling cell with
+probability 1/7, as EAGAN's sampler, and a mutation of ``down0`` switches downsampling off (1 of its 6 other options)
+or on. Constraints: node 2 and node 3 keep a non-``none`` input.
 
 Example:
     >>> space = EAGANGeneratorSpace()
@@ -22,6 +25,8 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 from pymoo_gan.space.base import Choice, SearchSpace
 
@@ -87,7 +92,7 @@ class DiscriminatorMacro:
 @dataclass(frozen=True)
 class DownCell:
     edges: tuple[str, str, str, str, str]  # c0 n0->n1, c1 n0->n2, c2 n1->n2, c3 n1->n3, c4 n0->n3 (shortcut)
-    down: tuple[str, str]  # applied to node 2 and node 3; ("none", "none") keeps the resolution
+    down: tuple[str, str]  # applied to node 2 and node 3; ("none", "none") keeps the resolution, no other "none"
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,12 @@ class EAGANGeneratorSpace(SearchSpace[CellGeneratorArch]):
 
 
 class EAGANDiscriminatorSpace(SearchSpace[CellDiscriminatorArch]):
-    """EAGAN discriminator space: ``n_cells`` x 7 categorical genes (see module docstring)."""
+    """EAGAN discriminator space: ``n_cells`` x 7 categorical genes (see module docstring).
+
+    Genes per cell: ``c0`` (6 ops, no ``none``), ``c1..c4`` (7 ops), ``down0`` (``DOWN_OPS``: ``none`` = no
+    downsampling, or 6 downsampling ops), ``down1`` (the 6 downsampling ops ``DOWN_OPS[1:]``; inactive when ``down0``
+    is ``none``).
+    """
 
     def __init__(self, macro: DiscriminatorMacro | None = None):
         self.macro = macro or DiscriminatorMacro()
@@ -152,7 +162,7 @@ class EAGANDiscriminatorSpace(SearchSpace[CellDiscriminatorArch]):
         for c in range(self.macro.n_cells):
             genes.append(Choice(f"cell{c}.c0", NORMAL_OPS[1:]))
             genes += [Choice(f"cell{c}.c{i}", NORMAL_OPS) for i in range(1, 5)]
-            genes += [Choice(f"cell{c}.down{i}", DOWN_OPS) for i in range(2)]
+            genes += [Choice(f"cell{c}.down0", DOWN_OPS), Choice(f"cell{c}.down1", DOWN_OPS[1:])]
         self.genes = tuple(genes)
 
     def __repr__(self) -> str:
@@ -163,14 +173,20 @@ class EAGANDiscriminatorSpace(SearchSpace[CellDiscriminatorArch]):
         for c in range(self.macro.n_cells):
             k = g[7 * c: 7 * c + 7]
             edges = (NORMAL_OPS[k[0] + 1],) + tuple(NORMAL_OPS[i] for i in k[1:5])
-            cells.append(DownCell(edges=edges, down=(DOWN_OPS[k[5]], DOWN_OPS[k[6]])))
+            down = ("none", "none") if k[5] == 0 else (DOWN_OPS[k[5]], DOWN_OPS[k[6] + 1])
+            cells.append(DownCell(edges=edges, down=down))
         return CellDiscriminatorArch(cells=tuple(cells), macro=self.macro)
 
     def _encode(self, arch):
         out = []
-        for cell in arch.cells:
+        for c, cell in enumerate(arch.cells):
+            if "none" in cell.down and cell.down != ("none", "none"):
+                raise ValueError(f"cell {c}: down={cell.down}; down0 and down1 must both be 'none' (no downsampling) "
+                                 f"or both one of {', '.join(DOWN_OPS[1:])}")
             out.append(NORMAL_OPS.index(cell.edges[0]) - 1)
-            out += [NORMAL_OPS.index(e) for e in cell.edges[1:]] + [DOWN_OPS.index(d) for d in cell.down]
+            out += [NORMAL_OPS.index(e) for e in cell.edges[1:]]
+            d0, d1 = cell.down
+            out += [0, 0] if d0 == "none" else [DOWN_OPS.index(d0), DOWN_OPS[1:].index(d1)]
         return out
 
     def _violations(self, g):
@@ -181,20 +197,18 @@ class EAGANDiscriminatorSpace(SearchSpace[CellDiscriminatorArch]):
                 out.append(((b + 1, b + 2), f"cell {c}: node 2 has only 'none' inputs"))
             if g[b + 3] == 0 and g[b + 4] == 0:
                 out.append(((b + 3, b + 4), f"cell {c}: node 3 has only 'none' inputs"))
-            if (g[b + 5] == 0) != (g[b + 6] == 0):
-                out.append(((b + 5, b + 6), f"cell {c}: down0 and down1 must both be 'none' or both downsample"))
         return out
 
     def _fix(self, g, genes, rng):
-        if len(genes) == 2 and genes[0] % 7 == 5:  # the down pair: copy the downsampling choice to its partner
-            g = g.copy()
-            a, b = genes
-            if g[a] == 0:
-                g[a] = g[b] if rng is None else rng.integers(1, len(DOWN_OPS))
-            else:
-                g[b] = g[a] if rng is None else rng.integers(1, len(DOWN_OPS))
-            return g
         return _set_one_not_none(g, genes, n_options=len(NORMAL_OPS), rng=rng)
+
+    def _canonical(self, g):
+        down1 = 7 * np.flatnonzero(g[5::7] == 0) + 6  # down1 of the cells that keep their resolution
+        if not g[down1].any():
+            return g
+        g = g.copy()
+        g[down1] = 0
+        return g
 
 
 def _set_one_not_none(g, genes, n_options, rng):

@@ -9,17 +9,17 @@ name                        params (M)     what
 eagan_g_cifar10             7.14           EAGAN ``best_G``, latent 120, 256 ch, 4x4 -> 32x32
 eagan_g_stl10               11.55          the same genotype, 6x6 -> 48x48 (only the latent Linears grow)
 adversarialnas_g_cifar10    8.85           AdversarialNAS ``latest_G`` (paper: 8.8M), latent 120, 256 ch, 32x32
-eagan_d_cifar10             0.906          AutoGAN D with the last cell's c0 = skip (paper: 0.91M)
-eagan_d_stl10               1.578          AutoGAN D with the last cell's c0 and c2 = conv_5x5, 48x48 (paper 1.58M)
+eagan_d_cifar10             0.906          AutoGAN D with the middle cell's c0 = skip (paper: 0.91M)
+eagan_d_stl10               1.578          AutoGAN D with the middle cell's c0 and c2 = conv_5x5, 48x48 (paper 1.58M)
 autogan_d                   1.05           AutoGAN/SNGAN D written as an EAGAN cell D (EAGAN's reference D)
 ==========================  =============  ======================================================================
 
 plus the AutoGAN presets of :mod:`pymoo_gan.space.autogan` (merged at the bottom of this module).
 
-Notes: EAGAN's integer encoding differs from ours (its D ``c0`` has no ``none`` and its ``down`` uses -1 for "no
-downsampling"), so presets are written with names. eagan.md says "cell 2" for the edits in the released
-``cifar10_D``/``stl10_D``; we read it as the 0-based row 2 (the last cell); cells 1 and 2 have identical shapes, so the
-parameter count is the same either way. AdversarialNAS's STL-10 generator (gf 270, 8.88M) splits its latent in two
+Notes: EAGAN's integer encoding differs from ours (its D ``c0`` counts ``none`` as 0 although it cannot take it, and
+its ``down`` uses -1 for "no downsampling"), so presets are written with names. The released ``cifar10_D``/``stl10_D``
+edit row 1 (0-based: the middle cell) of the reference D; cells 1 and 2 have identical shapes, so the parameter count
+does not tell them apart. AdversarialNAS's STL-10 generator (gf 270, 8.88M) splits its latent in two
 chunks for three cells, which :class:`GeneratorMacro` cannot express, so it is not a preset.
 
 Example:
@@ -67,10 +67,13 @@ ADVERSARIALNAS_G_CELLS = (
 _DOWN_BLOCK = DownCell(edges=("conv_3x3", "none", "conv_3x3", "none", "conv_1x1"), down=("avg_pool", "avg_pool"))
 _PLAIN_BLOCK = DownCell(edges=("conv_3x3", "none", "conv_3x3", "none", "skip"), down=("none", "none"))
 AUTOGAN_D_CELLS = (_DOWN_BLOCK, _PLAIN_BLOCK, _PLAIN_BLOCK)
-EAGAN_D_CIFAR10_CELLS = (_DOWN_BLOCK, _PLAIN_BLOCK,
-                         DownCell(edges=("skip", "none", "conv_3x3", "none", "skip"), down=("none", "none")))
-EAGAN_D_STL10_CELLS = (_DOWN_BLOCK, _PLAIN_BLOCK,
-                       DownCell(edges=("conv_5x5", "none", "conv_5x5", "none", "skip"), down=("none", "none")))
+# EAGAN exps/cifar10_D.npy, stl10_D.npy: the reference D with row 1 (the middle cell) edited
+EAGAN_D_CIFAR10_CELLS = (_DOWN_BLOCK,
+                         DownCell(edges=("skip", "none", "conv_3x3", "none", "skip"), down=("none", "none")),
+                         _PLAIN_BLOCK)
+EAGAN_D_STL10_CELLS = (_DOWN_BLOCK,
+                       DownCell(edges=("conv_5x5", "none", "conv_5x5", "none", "skip"), down=("none", "none")),
+                       _PLAIN_BLOCK)
 
 
 def _g(name: str, cells, macro, params: float, source: str) -> Preset:
@@ -91,9 +94,9 @@ PRESETS: dict[str, Preset] = {
         _g("adversarialnas_g_cifar10", ADVERSARIALNAS_G_CELLS, CIFAR10_G_MACRO, 8.85,
            f"{_ADVNAS} exps/arch_cifar10/Genotypes/latest_G.npy; paper 8.8M"),
         _d("eagan_d_cifar10", EAGAN_D_CIFAR10_CELLS, CIFAR10_D_MACRO, 0.906,
-           f"{_EAGAN} exps/cifar10_D.npy (reference D, cell 2 c0 = skip); paper 0.91M"),
+           f"{_EAGAN} exps/cifar10_D.npy (reference D, middle cell c0 = skip); paper 0.91M"),
         _d("eagan_d_stl10", EAGAN_D_STL10_CELLS, STL10_D_MACRO, 1.578,
-           f"{_EAGAN} exps/stl10_D.npy (reference D, cell 2 c0 = c2 = conv_5x5); paper 1.58M"),
+           f"{_EAGAN} exps/stl10_D.npy (reference D, middle cell c0 = c2 = conv_5x5); paper 1.58M"),
         _d("autogan_d", AUTOGAN_D_CELLS, CIFAR10_D_MACRO, 1.05,
            f"{_EAGAN} algorithms/search_algs.py reference D = AutoGAN/SNGAN discriminator (VITA-Group/AutoGAN)"),
     )

@@ -9,29 +9,42 @@ from torch import nn
 
 
 class EMA:
-    """Keeps ``shadow``, a frozen copy of ``model`` whose parameters follow ``decay * shadow + (1 - decay) * model``.
+    """Keeps ``shadow``, a frozen copy of ``model`` whose parameters follow ``d * shadow + (1 - d) * model``.
 
-    Buffers (e.g. BN statistics) are copied as they are. Example:
-        >>> net = nn.Linear(2, 2); ema = EMA(net, decay=0.999); ema.update(net)
+    With ``warmup`` the ``t``-th update uses ``d = min(decay, (1 + t) / (10 + t))`` (TensorFlow's ``num_updates``
+    rule): a short run is not dominated by the initial weights (with a fixed 0.999, 1,000 updates keep 37 % of them;
+    with the warm-up, under 0.1 %), and a long run still averages with ``decay``. Buffers (e.g. BN statistics) are
+    copied as they are.
+
+    Example:
+        >>> net = nn.Linear(2, 2); ema = EMA(net, decay=0.999); ema.update(net); ema.current_decay()
+        0.18181818181818182
     """
 
-    def __init__(self, model: nn.Module, decay: float = 0.999):
+    def __init__(self, model: nn.Module, decay: float = 0.999, warmup: bool = True):
         if not 0.0 <= decay < 1.0:
             raise ValueError(f"ema decay={decay} is not allowed; use 0 <= decay < 1")
-        self.decay = decay
+        self.decay, self.warmup, self.updates = decay, warmup, 0
         self.shadow = copy.deepcopy(model).eval().requires_grad_(False)
+
+    def current_decay(self) -> float:
+        """The decay of the next update."""
+        return min(self.decay, (1 + self.updates) / (10 + self.updates)) if self.warmup else self.decay
 
     @torch.no_grad()
     def update(self, model: nn.Module) -> None:
         ema_params = list(self.shadow.parameters())
         params = [p.detach() for p in model.parameters()]
-        torch._foreach_lerp_(ema_params, params, 1.0 - self.decay)  # one fused kernel, no host sync
+        torch._foreach_lerp_(ema_params, params, 1.0 - self.current_decay())  # one fused kernel, no host sync
         for b_ema, b in zip(self.shadow.buffers(), model.buffers(), strict=True):
             b_ema.copy_(b)
+        self.updates += 1
 
     def state_dict(self) -> dict:
-        return {"decay": self.decay, "shadow": self.shadow.state_dict()}
+        return {"decay": self.decay, "warmup": self.warmup, "updates": self.updates,
+                "shadow": self.shadow.state_dict()}
 
     def load_state_dict(self, state: dict) -> None:
-        self.decay = state["decay"]
+        self.decay, self.warmup = state["decay"], state.get("warmup", False)  # states before the warm-up had none
+        self.updates = state.get("updates", 0)
         self.shadow.load_state_dict(state["shadow"])

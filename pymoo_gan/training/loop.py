@@ -8,13 +8,14 @@ are accumulated on the device and read once at the end.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from pymoo_gan.training.ema import EMA
+from pymoo_gan.training.hooks import TrainerHook, added_terms
 from pymoo_gan.training.losses import get_loss
 
 
@@ -31,6 +32,7 @@ class TrainConfig:
     beta1: float = 0.0
     beta2: float = 0.9
     ema_decay: float | None = None  # None or 0: no EMA of G
+    ema_warmup: bool = True  # the EMA's decay ramps up as (1 + t) / (10 + t) to ema_decay (see training.ema.EMA)
     grad_clip: float | None = None
     amp: bool = True  # bf16 autocast for G and D on CUDA; ignored on CPU
     channels_last: bool | None = None  # NHWC weights and batches; None: on CUDA only (tensor-core friendly)
@@ -68,7 +70,9 @@ def adam(params, lr: float, cfg: TrainConfig, device: torch.device) -> torch.opt
 class GANTrainer:
     """Trains ``generator`` against ``discriminator``; owns their optimizers and the optional EMA of G.
 
-    ``generator`` is called as ``generator(z, arch)`` when a path sampler is given, else ``generator(z)``.
+    ``generator`` is called as ``generator(z, arch)`` when a path sampler is given, else ``generator(z)``. ``hooks``
+    (:class:`~pymoo_gan.training.hooks.TrainerHook`) add loss terms and after-step callbacks; their state travels
+    with the trainer's.
 
     Example:
         >>> trainer = GANTrainer(G, D, TrainConfig(), latent_dim=120)              # doctest: +SKIP
@@ -76,7 +80,8 @@ class GANTrainer:
     """
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, cfg: TrainConfig, latent_dim: int, *,
-                 opt_g: torch.optim.Optimizer | None = None, opt_d: torch.optim.Optimizer | None = None):
+                 opt_g: torch.optim.Optimizer | None = None, opt_d: torch.optim.Optimizer | None = None,
+                 hooks: Sequence[TrainerHook] = ()):
         self.G, self.D, self.cfg, self.latent_dim = generator, discriminator, cfg, latent_dim
         self.device = next(generator.parameters()).device
         self.channels_last = self.device.type == "cuda" if cfg.channels_last is None else cfg.channels_last
@@ -87,7 +92,8 @@ class GANTrainer:
         self.opt_g = adam(generator.parameters(), cfg.g_lr, cfg, self.device) if opt_g is None else opt_g
         self.opt_d = adam(discriminator.parameters(), cfg.d_lr, cfg, self.device) if opt_d is None else opt_d
         self.d_loss_fn, self.g_loss_fn = get_loss(cfg.loss)
-        self.ema = EMA(generator, cfg.ema_decay) if cfg.ema_decay else None
+        self.ema = EMA(generator, cfg.ema_decay, warmup=cfg.ema_warmup) if cfg.ema_decay else None
+        self.hooks = tuple(hooks)
         self.steps = 0  # generator steps taken
 
     def _autocast(self):
@@ -126,22 +132,30 @@ class GANTrainer:
                 with self._autocast():
                     with torch.no_grad():
                         fake = self._fake(cfg.d_batch_size, arch, gen)
-                    d_loss = self.d_loss_fn(self.D(real).float(), self.D(fake).float())
+                    real_logits, fake_logits = self.D(real).float(), self.D(fake).float()
+                    d_loss = added_terms(self.d_loss_fn(real_logits, fake_logits),
+                                         (h.d_loss(self, real_logits, fake_logits, arch) for h in self.hooks))
                 self.opt_d.zero_grad(set_to_none=True)
                 d_loss.backward()
                 self._clip(self.D)
                 self.opt_d.step()
+                for h in self.hooks:
+                    h.after_d_step(self)
                 d_total += d_loss.detach()
-            with self._autocast():
-                g_loss = self.g_loss_fn(self.D(self._fake(cfg.g_batch_size, arch, gen)).float())
             self.opt_g.zero_grad(set_to_none=True)
-            self.D.requires_grad_(False)
+            self.D.requires_grad_(False)  # before the forward: autograd then computes no gradients for D's weights
             try:
+                with self._autocast():
+                    fake = self._fake(cfg.g_batch_size, arch, gen)
+                    g_loss = added_terms(self.g_loss_fn(self.D(fake).float()),
+                                         (h.g_loss(self, fake, arch) for h in self.hooks))
                 g_loss.backward()
             finally:  # an out-of-memory error here must not leave D frozen for whoever trains next
                 self.D.requires_grad_(True)
             self._clip(self.G)
             self.opt_g.step()
+            for h in self.hooks:
+                h.after_g_step(self)
             g_total += g_loss.detach()
             if self.ema is not None:
                 self.ema.update(self.G)
@@ -151,7 +165,8 @@ class GANTrainer:
     def state_dict(self) -> dict:
         return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),
                 "opt_d": self.opt_d.state_dict(), "steps": self.steps,
-                "ema": None if self.ema is None else self.ema.state_dict()}
+                "ema": None if self.ema is None else self.ema.state_dict(),
+                "hooks": [h.state_dict() for h in self.hooks]}
 
     def load_state_dict(self, state: dict) -> None:
         """Load a state; optimizer states are copied (torch's loader may keep the very same tensors, which would
@@ -163,3 +178,8 @@ class GANTrainer:
         self.steps = state["steps"]
         if self.ema is not None and state["ema"] is not None:
             self.ema.load_state_dict(state["ema"])
+        hooks = state.get("hooks", [])
+        if len(hooks) != len(self.hooks):
+            raise ValueError(f"the state holds {len(hooks)} hook states; this trainer has {len(self.hooks)} hooks")
+        for hook, hook_state in zip(self.hooks, hooks, strict=True):
+            hook.load_state_dict(clone_state(hook_state))

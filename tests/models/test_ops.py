@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from pymoo_gan.nn import (
@@ -53,6 +54,29 @@ def test_no_activation_option():
 @pytest.mark.parametrize("name", UP_OPS)
 def test_up_ops(name):
     assert build_up_op(name, C)(torch.randn(2, C, 3, 5)).shape == (2, C, 6, 10)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_interpolating_up_ops_interpolate_then_relu_then_conv(mode):
+    """Released AdversarialNAS/EAGAN order: interpolate x2 -> ReLU -> Conv1x1, on the op's own weights."""
+    op = build_up_op(mode, C)
+    x = torch.randn(2, C, 3, 5, generator=torch.Generator().manual_seed(0))  # half the values negative
+    w, b = op.conv.weight, op.conv.bias
+    expected = F.conv2d(F.relu(F.interpolate(x, scale_factor=2, mode=mode)), w, b)
+    torch.testing.assert_close(op(x), expected, rtol=0, atol=1e-6)
+    relu_first = F.conv2d(F.interpolate(F.relu(x), scale_factor=2, mode=mode), w, b)
+    if mode == "bilinear":  # ReLU and bilinear interpolation do not commute: the old order is another function
+        assert (op(x) - relu_first).abs().max() > 1e-2
+    else:  # nearest copies pixels, so the order does not matter
+        torch.testing.assert_close(op(x), relu_first, rtol=0, atol=1e-6)
+
+
+def test_deconv_is_relu_then_depthwise_convT_then_conv1x1():
+    op = build_up_op("deconv", C)
+    x = torch.randn(2, C, 3, 5, generator=torch.Generator().manual_seed(1))
+    expected = F.conv2d(F.conv_transpose2d(F.relu(x), op.deconv.weight, stride=2, padding=1, output_padding=1,
+                                           groups=C), op.conv.weight)
+    torch.testing.assert_close(op(x), expected, rtol=0, atol=1e-6)
 
 
 def test_deconv_is_depthwise_without_bias():

@@ -95,6 +95,39 @@ def test_without_reset_each_pair_keeps_its_own_generator(stage1):
         assert same(state(engine.copies[k].G), s)
 
 
+def test_without_reset_a_new_candidate_starts_from_the_best_pair(stage1):
+    _, problem = stage2(stage1, reset="none")
+    engine = problem.engine
+    genotypes = problem.space.sample(np.random.default_rng(0), 3)
+    engine.warmup()
+    engine.train_round(genotypes[:2])
+    for g in genotypes[:2]:
+        engine.score(g)
+    best = engine.best_pair()
+    assert best is not None
+    newcomer = problem.space.key(genotypes[2])
+    engine.assign_copies([*engine.copies, newcomer])
+    assert same(state(engine.copies[newcomer].G), state(engine.copies[best].G))
+    assert not same(state(engine.copies[newcomer].G), state(engine.base.G))
+    assert not shares_storage(engine.copies[newcomer].G, engine.copies[best].G)
+
+
+def test_stage_2_trains_once_per_generation_with_half_as_many_offspring(stage1):
+    from pymoo.core.callback import Callback
+
+    class Versions(Callback):
+        def notify(self, algorithm):
+            self.data.setdefault("v", []).append(set(algorithm.pop.get("weights_version").tolist()))
+
+    _, problem = stage2(stage1, warmup_epochs=0.25)
+    cb = Versions()
+    minimize(problem, nsga2(pop_size=4, n_offsprings=2), ("n_gen", 3), seed=1, callback=cb)
+    assert [v.pop() for v in cb.data["v"]] == [2, 3, 4]  # warm-up 1, the initial round 2, one more per generation
+    table = problem.results()
+    offspring = table[table["kind"] == "offspring"]
+    assert (offspring["weights_version"] == offspring["generation"] + 1).all()  # every offspring trained first
+
+
 def test_stage_2_search_scores_trained_pairs_and_pickles_small(stage1):
     _, problem = stage2(stage1, warmup_epochs=0.25)
     res = minimize(problem, nsga2(pop_size=4), ("n_gen", 2), seed=1)

@@ -73,18 +73,31 @@ def g_uses(arch):  # stage 1: the hooked op is cell 0's edge c0 conv_5x5 (always
 
 
 class Hooks:
-    def __init__(self, handles):
-        self.handles = handles
+    def __init__(self, handles, undo=lambda: None):
+        self.handles, self.undo = handles, undo
 
     def remove(self):
         for handle in self.handles:
             handle.remove()
+        self.undo()
 
 
 def hook_g_op(engine, fn) -> Hooks:
-    """Hook the op in the trained supernet and in the one candidates are scored on (its EMA, by default)."""
+    """Hook the op in the trained supernet, in the one candidates are extracted from (its EMA, by default) and in
+    every copy extracted from it (candidates are scored on their extracted copies)."""
     nets = {id(n): n for n in (engine.supernet, engine.scored_supernet)}.values()
-    return Hooks([n.cells[0].edges[0]["conv_5x5"].register_forward_hook(fn) for n in nets])
+    handles = [n.cells[0].edges[0]["conv_5x5"].register_forward_hook(fn) for n in nets]
+    extract = engine._extract
+
+    def extract_hooked(supernet, arch):
+        net = extract(supernet, arch)
+        op = dict(net.named_modules()).get("cells.0.edges.0.conv_5x5")
+        if op is not None:
+            handles.append(op.register_forward_hook(fn))
+        return net
+
+    engine._extract = extract_hooked
+    return Hooks(handles, undo=lambda: setattr(engine, "_extract", extract))
 
 
 def d_uses(arch):  # stage 2: the hooked op is cell 0's edge c1 conv_3x3 of the discriminator supernet
@@ -182,7 +195,7 @@ def test_scoring_failures_restore_the_weights_and_bugs_still_raise(tiny):
     row = problem._scored(bad[0], 0, "offspring")
     assert row["failure"].startswith("scores not finite: fd_digits_cnn=nan")
     assert (F_of(row, 3) == FAILED_VALUE).all() and row["params"] > 0  # the scores that exist are kept
-    assert same(state(engine.scored_supernet), before)  # BN statistics recalibrated on the NaN path were put back
+    assert same(state(engine.scored_supernet), before)  # scored on a copy: the shared weights are untouched
     hook.remove()
 
     hook = hook_g_op(engine, out_of_memory_when(while_scoring))

@@ -92,3 +92,35 @@ def test_problem_runs_unchanged_under_pymoo_algorithms(name, tiny):
     assert all(problem.space.contains(problem.space.to_genotype(x)) for x in np.atleast_2d(res.X))
     table = problem.results()
     assert table["weights_version"].max() >= 2  # at least one training round after the warm-up
+
+
+def test_one_training_round_per_generation_with_half_as_many_offspring(tiny):
+    """The paper's P/2 offspring per generation: every generation still trains once and survives on one version."""
+    problem = GANSearchProblem(progress=False, **tiny)
+    cb = SurvivalWeights()
+    minimize(problem, nsga2(pop_size=4, n_offsprings=2), ("n_gen", 4), seed=1, callback=cb)
+    assert [len(v) for v in cb.data["versions"]] == [1, 1, 1, 1]
+    assert [v.pop() for v in cb.data["versions"]] == [1, 2, 3, 4]
+
+
+def test_a_user_set_round_size_still_counts_evaluations(tiny):
+    problem = GANSearchProblem(progress=False, round_size=4, **tiny)
+    cb = SurvivalWeights()
+    minimize(problem, nsga2(pop_size=4, n_offsprings=2), ("n_gen", 5), seed=1, callback=cb)
+    assert [v.pop() for v in cb.data["versions"]] == [1, 2, 2, 3, 3]  # a round once 4 new evaluations are in
+
+
+@pytest.mark.parametrize("spellings", [("fd", "fd_digits_cnn"), ("score", "cs_digits_cnn"), ("params",)])
+def test_every_spelling_of_an_objective_has_the_same_sense(spellings):
+    senses = {GANSearchProblem(objectives=(name,)).objectives[0] for name in spellings}
+    assert len(senses) == 1, senses  # same key, same sense
+
+
+def test_inception_names_are_maximised_like_their_aliases():
+    from pymoo_gan.problems.objectives import resolve_objectives
+
+    aliases = {"fd": "fid", "score": "is", "kid": "kid"}
+    named = resolve_objectives(["fid", "is", "kid", "params"], aliases)
+    aliased = resolve_objectives(["fd", "score", "kid", "params"], aliases)
+    assert named == aliased
+    assert [o.maximize for o in named] == [False, True, False, False]

@@ -63,3 +63,14 @@ def test_selection_rules():
         rank(front, SelectionConfig("knee", budget={"params": 1e6}), columns)
     with pytest.raises(ValueError, match="not a score of this search"):
         rank(front, SelectionConfig("knee", budget={"macs": 1e6}), columns)
+
+
+def test_eagan_stl10_is_the_paper_protocol_search_on_cifar10_retrain_on_stl10():
+    c = load_run_config(PROBLEMS[0].with_name("eagan_stl10.toml"))
+    cifar = load_run_config(PROBLEMS[0].with_name("eagan_cifar10.toml"))
+    assert c.stage1 == cifar.stage1 and c.stage2 == cifar.stage2  # the search is the CIFAR-10 one
+    t = c.retrain.transfer
+    assert (t.dataset, t.resolution) == ("stl10", 48) and t.data_root == cifar.stage1.problem.data_root
+    assert (c.retrain.train.g_batch_size, c.retrain.train.d_batch_size) == (128, 64)
+    searched = load_run_config(PROBLEMS[0].with_name("eagan_stl10_searched.toml"))
+    assert searched.stage1.problem.dataset == "stl10" and searched.retrain.transfer is None

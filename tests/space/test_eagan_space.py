@@ -22,7 +22,8 @@ def test_gene_layout_matches_the_paper():
     g, d = EAGANGeneratorSpace(), EAGANDiscriminatorSpace()
     assert g.n_var == d.n_var == 21
     assert g.xu[:7].tolist() == [len(UP_OPS) - 1] * 2 + [len(NORMAL_OPS) - 1] * 5
-    assert d.xu[:7].tolist() == [len(NORMAL_OPS) - 2] + [len(NORMAL_OPS) - 1] * 4 + [len(DOWN_OPS) - 1] * 2
+    n, k = len(NORMAL_OPS), len(DOWN_OPS)
+    assert d.xu[:7].tolist() == [n - 2] + [n - 1] * 4 + [k - 1, k - 2]  # c0 has no 'none', down1 neither
     arch = g.decode([2, 0, 3, 0, 0, 0, 1] * 3)
     assert arch.cells[0].up == ("deconv", "nearest") and arch.cells[0].edges == ("conv_3x3", "none", "none", "none",
                                                                                "skip")
@@ -36,8 +37,8 @@ def test_constraints_are_repaired_deterministically():
     assert g.contains(fixed) and np.array_equal(fixed, g.to_genotype(bad))
     d = EAGANDiscriminatorSpace()
     x = d.sample(np.random.default_rng(1))
-    x[5], x[6] = 0, 3  # down0 none but down1 downsamples
-    assert not d.contains(x) and d.contains(d.to_genotype(x))
+    x[5], x[6] = 0, 3  # down0 none: down1 is inactive, so this is a non-canonical genotype (not a violation)
+    assert not d.violations(x) and not d.contains(x) and d.contains(d.to_genotype(x)) and d.to_genotype(x)[6] == 0
 
 
 def test_real_values_decode_to_the_nearest_option():

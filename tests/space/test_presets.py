@@ -20,8 +20,8 @@ RELEASED = {
     "eagan_g_stl10": [[1, 1, 1, 0, 2, 3, 1], [1, 1, 0, 1, 3, 0, 5], [0, 1, 0, 3, 0, 0, 3]],
     "adversarialnas_g_cifar10": [[1, 1, 1, 0, 3, 3, 1], [1, 1, 0, 1, 3, 3, 3], [0, 1, 0, 3, 3, 0, 3]],
     "autogan_d": REF_D,
-    "eagan_d_cifar10": REF_D[:2] + [[1, 0, 3, 0, 1, -1, -1]],
-    "eagan_d_stl10": REF_D[:2] + [[4, 0, 4, 0, 1, -1, -1]],
+    "eagan_d_cifar10": [REF_D[0], [1, 0, 3, 0, 1, -1, -1], REF_D[2]],  # the middle cell (row 1) is edited
+    "eagan_d_stl10": [REF_D[0], [4, 0, 4, 0, 1, -1, -1], REF_D[2]],
 }
 
 
@@ -67,6 +67,14 @@ def test_presets_are_the_released_genotypes_and_valid(name):
     space = (EAGANGeneratorSpace if p.kind == "generator" else EAGANDiscriminatorSpace)(p.arch.macro)
     g = space.encode(p.arch)
     assert space.contains(g) and space.decode(g) == p.arch
+
+
+@pytest.mark.parametrize("name, edges", [("eagan_d_cifar10", ("skip", "none", "conv_3x3", "none", "skip")),
+                                          ("eagan_d_stl10", ("conv_5x5", "none", "conv_5x5", "none", "skip"))])
+def test_released_ds_edit_the_middle_cell_of_the_autogan_d(name, edges):
+    ref, cells = get_preset("autogan_d").arch.cells, get_preset(name).arch.cells
+    assert [k for k in range(3) if cells[k] != ref[k]] == [1]
+    assert cells[1].edges == edges and cells[1].down == ref[1].down == ("none", "none")
 
 
 def test_macros():
