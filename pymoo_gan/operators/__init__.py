@@ -1,4 +1,5 @@
-"""Variation operators for categorical architecture genotypes, following pymoo's ``_do`` contract (torch-free).
+"""Variation operators for architecture genotypes of categorical and ordinal genes, following pymoo's ``_do``
+contract (torch-free).
 
 All operators read ``problem.space`` (a :class:`~pymoo_gan.space.SearchSpace`) and draw only from pymoo's injected
 ``random_state``; :class:`ArchDuplicateElimination` also reads ``problem.archive``. Wire them all at once with

@@ -1,4 +1,4 @@
-"""Exchange of categorical genes between two parents: gene-wise (uniform) or cell-wise."""
+"""Exchange of genes between two parents: gene-wise (uniform) or cell-wise (the space's gene groups)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ class ArchCrossover(Crossover):
 
     Args:
         prob: Probability that a mating is crossed at all (pymoo's ``Crossover.prob``; otherwise parents are copied).
-        exchange: ``"gene"`` (uniform crossover) or ``"cell"`` (blocks of genes sharing a name prefix).
+        exchange: ``"gene"`` (uniform crossover) or ``"cell"`` (the blocks of ``space.gene_groups()``: by default
+            genes sharing a name prefix; a :class:`~pymoo_gan.space.ProductSpace` keeps each part's blocks).
         prob_exchange: Probability that a unit is swapped between the children.
         **kwargs: Passed to :class:`pymoo.core.crossover.Crossover`.
     """
@@ -41,19 +42,18 @@ class ArchCrossover(Crossover):
 
     @staticmethod
     def gene_groups(space: SearchSpace) -> list[np.ndarray]:
-        """Gene indices grouped by the prefix of ``Choice.name`` before the first ``'.'``, in order of appearance.
+        """The blocks of gene indices that ``exchange="cell"`` swaps: ``space.gene_groups()``.
 
-        ``'cell0.up0'`` and ``'cell0.c3'`` share the group ``'cell0'``; a name without ``'.'`` is its own group.
+        By default genes are grouped by the prefix of their name before the first ``'.'``, in order of appearance
+        (``'cell0.up0'`` and ``'cell0.c3'`` share the group ``'cell0'``; a name without ``'.'`` is its own group); a
+        :class:`~pymoo_gan.space.ProductSpace` gives each part's groups (``'g.cell0'``, ``'d.cell0'``, ...).
 
         Example:
             >>> from pymoo_gan.space import EAGANGeneratorSpace
             >>> [g.tolist() for g in ArchCrossover.gene_groups(EAGANGeneratorSpace())][0]
             [0, 1, 2, 3, 4, 5, 6]
         """
-        groups: dict[str, list[int]] = {}
-        for i, gene in enumerate(space.genes):
-            groups.setdefault(gene.name.split(".", 1)[0], []).append(i)
-        return [np.array(idx, dtype=int) for idx in groups.values()]
+        return space.gene_groups()
 
     def _do(self, problem, X, *args, random_state=None, **kwargs):
         space = space_of(problem)

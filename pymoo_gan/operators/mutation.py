@@ -1,4 +1,4 @@
-"""Random-reset mutation of categorical genes: a mutated gene takes a different option, drawn uniformly."""
+"""Mutation: a categorical gene is reset to a different option drawn uniformly, an ordinal gene steps to a neighbour."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from pymoo_gan.operators.base import as_genotypes, space_of
 
 
 class ArchMutation(Mutation):
-    """Set each selected gene to a different option drawn uniformly, then repair the genotype (to its canonical form).
+    """Change each selected gene, then repair the genotype (to its canonical form).
 
-    Options are categorical, never ordinal: a gene with ``k`` options moves to each of the other ``k - 1`` with
-    probability ``1 / (k - 1)``. Each gene is selected with probability ``prob_var`` (default ``1 / n_var``);
-    when none is selected, one gene (with at least two options) is picked uniformly, so every mutated individual
-    changes. The result is repaired with ``space.repair(g, rng=random_state)``; if repair happens to restore the
-    parent's architecture, the mutation is redrawn (up to ``max_tries`` times).
+    A categorical gene (:class:`~pymoo_gan.space.Choice`) is never treated as ordinal: with ``k`` options it moves to
+    each of the other ``k - 1`` with probability ``1 / (k - 1)``. An ordinal gene (:class:`~pymoo_gan.space.Ordinal`)
+    steps to a neighbouring index, ``-1`` or ``+1`` with probability 1/2 each, **reflected** at the ends: the first
+    and last options move to their only neighbour, so a selected gene always changes (the walk visits the end
+    options half as often as the inner ones). Each gene is selected with probability ``prob_var`` (default
+    ``1 / n_var``); when none is selected, one gene (with at least two options) is picked uniformly, so every mutated
+    individual changes. The result is repaired with ``space.repair(g, rng=random_state)``; if repair happens to
+    restore the parent's architecture, the mutation is redrawn (up to ``max_tries`` times).
 
     Args:
         prob: Probability that an individual is mutated (pymoo's ``Mutation.prob``).
@@ -32,6 +35,7 @@ class ArchMutation(Mutation):
         space = space_of(problem)
         G = as_genotypes(space, X)
         sizes = np.array([gene.size for gene in space.genes], dtype=int)
+        ordinal = np.array([gene.ordinal for gene in space.genes], dtype=bool)
         mutable = sizes > 1
         if len(G) == 0 or not mutable.any():
             return G
@@ -40,16 +44,23 @@ class ArchMutation(Mutation):
         for i, g in enumerate(G):
             parent = space.repair(g)  # canonical: a mutant equal to it is the same architecture
             for _ in range(max(1, self.max_tries)):
-                Y[i] = space.repair(_reset_genes(g, sizes, mutable, p[i], random_state), rng=random_state)
+                Y[i] = space.repair(_mutate_genes(g, sizes, ordinal, mutable, p[i], random_state), rng=random_state)
                 if not np.array_equal(Y[i], parent):
                     break
         return Y
 
 
-def _reset_genes(g, sizes, mutable, prob_var, rng):
-    """Select genes with ``prob_var`` (at least one mutable gene) and move each to a uniformly drawn other option."""
+def _mutate_genes(g, sizes, ordinal, mutable, prob_var, rng):
+    """Select genes with ``prob_var`` (at least one mutable gene); move each categorical one to a uniformly drawn
+    other option and each ordinal one to a neighbour (reflected at the ends). A space without ordinal genes draws
+    no direction, so its random stream is the one of the categorical-only operator."""
     selected = (rng.random(len(g)) < prob_var) & mutable
     if not selected.any():
         selected[rng.choice(np.flatnonzero(mutable))] = True
     shift = rng.integers(1, np.maximum(sizes, 2))  # uniform over 1 .. size-1: any other option, equally likely
-    return np.where(selected, (g + shift) % sizes, g)
+    new = (g + shift) % sizes
+    if ordinal.any():
+        step = g + np.where(rng.random(len(g)) < 0.5, -1, 1)
+        step = np.where(step < 0, 1, np.where(step >= sizes, sizes - 2, step))  # reflect at both ends
+        new = np.where(ordinal, step, new)
+    return np.where(selected, new, g)

@@ -1,11 +1,14 @@
-"""Torch-free search-space algebra: categorical genes, integer genotypes and the real-value decoding rule.
+"""Torch-free search-space algebra: categorical and ordinal genes, integer genotypes and the real-value decoding rule.
 
 A genotype is a vector with one entry per gene; gene ``i`` takes the integer values ``0 .. len(options_i) - 1``
-(``xl = 0``, ``xu = len(options) - 1``). **Decoding rule for real values:** a value inside the bounds selects the
-option with the nearest index (``floor(v + 0.5)``), so pymoo's default real-valued operators and continuous
-algorithms (DE, CMA-ES) produce valid architectures. A genotype that breaks a space's structural constraints (e.g. a
-node with only ``none`` inputs) is then mapped to a valid one by the space's deterministic ``repair``. Values outside
-the bounds, NaN or infinite values and vectors of the wrong length raise ``ValueError`` naming the gene.
+(``xl = 0``, ``xu = len(options) - 1``). A gene is a :class:`Choice` (categorical: its options are unordered, a
+mutation resets it to any other option) or an :class:`Ordinal` (its options are ordered values, e.g. width ratios or
+densities, and a mutation steps to a neighbouring index). **Decoding rule for real values:** a value inside the
+bounds selects the option with the nearest index (``floor(v + 0.5)``), so pymoo's default real-valued operators and
+continuous algorithms (DE, CMA-ES) produce valid architectures. A genotype that breaks a space's structural
+constraints (e.g. a node with only ``none`` inputs) is then mapped to a valid one by the space's deterministic
+``repair``. Values outside the bounds, NaN or infinite values and vectors of the wrong length raise ``ValueError``
+naming the gene.
 
 **Canonical genotypes.** A gene can be *inactive*: given the other genes, the decoded architecture does not depend on
 it (e.g. the EAGAN discriminator's ``down1`` when ``down0`` is ``none``). ``repair`` and ``sample`` return canonical
@@ -15,8 +18,9 @@ duplicate checks and "did the mutation change anything" tests compare architectu
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 
@@ -24,13 +28,15 @@ Arch = TypeVar("Arch")
 
 
 @dataclass(frozen=True)
-class Choice:
-    """One categorical gene: a name and its options. Categorical genes are never treated as ordinal."""
+class Gene:
+    """What every gene has: a name, its options (gene value ``i`` selects ``options[i]``) and an ``ordinal`` flag."""
 
     name: str
     options: tuple
+    ordinal: ClassVar[bool] = False  # True: options are ordered and mutation steps to a neighbouring index
 
     def __post_init__(self):
+        object.__setattr__(self, "options", tuple(self.options))
         if len(self.options) < 1:
             raise ValueError(f"gene {self.name!r} needs at least one option")
 
@@ -39,15 +45,45 @@ class Choice:
         return len(self.options)
 
 
+@dataclass(frozen=True)
+class Choice(Gene):
+    """One categorical gene: a name and its options. Categorical genes are never treated as ordinal."""
+
+
+@dataclass(frozen=True)
+class Ordinal(Gene):
+    """One ordinal gene: distinct options in their order (numbers strictly increasing or decreasing); a mutation
+    moves it to a neighbouring index.
+
+    Example:
+        >>> density = Ordinal("density", (0.1, 0.2, 0.5, 1.0))
+        >>> density.ordinal, density.size, Choice("op", ("a", "b")).ordinal
+        (True, 4, False)
+    """
+
+    ordinal: ClassVar[bool] = True
+
+    def __post_init__(self):
+        super().__post_init__()
+        o = self.options
+        if len(set(o)) != len(o):
+            raise ValueError(f"ordinal gene {self.name!r} has repeated options {list(o)}")
+        if all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in o):
+            steps = np.diff(np.asarray(o, dtype=float))
+            if not (np.all(steps > 0) or np.all(steps < 0)):
+                raise ValueError(f"ordinal gene {self.name!r}: options {list(o)} are not monotonic")
+
+
 class SearchSpace(Generic[Arch]):
     """Base class of a concrete space: subclasses define ``genes``, ``_decode``, ``_encode``, ``_violations``.
 
     ``_violations(g)`` returns a list of ``(gene_indices, message)`` for broken structural constraints of an integer
     genotype; ``_fix(g, violation_genes, rng)`` makes one violated constraint hold (deterministically if rng is None);
-    ``_canonical(g)`` (identity by default) sets the inactive genes of ``g`` to 0.
+    ``_canonical(g)`` (identity by default) sets the inactive genes of ``g`` to 0. ``gene_groups`` says which genes
+    cell-wise crossover exchanges together.
     """
 
-    genes: tuple[Choice, ...] = ()
+    genes: tuple[Gene, ...] = ()
 
     # ---- bounds -------------------------------------------------------------------------------------------------
     @property
@@ -65,6 +101,14 @@ class SearchSpace(Generic[Arch]):
     @property
     def names(self) -> list[str]:
         return [g.name for g in self.genes]
+
+    def gene_groups(self) -> list[np.ndarray]:
+        """Gene indices grouped by the prefix of the gene name before the first ``'.'``, in order of appearance:
+        ``'cell0.up0'`` and ``'cell0.c3'`` share the group ``'cell0'``; a name without ``'.'`` is its own group."""
+        groups: dict[str, list[int]] = {}
+        for i, gene in enumerate(self.genes):
+            groups.setdefault(gene.name.split(".", 1)[0], []).append(i)
+        return [np.array(idx, dtype=int) for idx in groups.values()]
 
     # ---- conversion ---------------------------------------------------------------------------------------------
     def to_genotype(self, x: Any, repair: bool = True) -> np.ndarray:
