@@ -31,7 +31,7 @@ from pymoo_gan import registry
 from pymoo_gan.metrics.cache import atomic_write
 
 FORMAT = "pymoo_gan.model"
-VERSION = 1
+VERSION = 2  # 2: interpolating up-ops apply ReLU after the interpolation; EAGAN D genes down1 over the 6 ops only
 
 
 def _supported() -> str:
@@ -77,8 +77,9 @@ def load_model(path: str | os.PathLike, map_location: str | torch.device = "cpu"
         raise ValueError(f"{path} is not a readable pymoo_gan model file ({type(exc).__name__}: {exc})") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ValueError(f"{path} is not a pymoo_gan model file (format {FORMAT!r} expected)")
-    if payload["version"] > VERSION:
-        raise ValueError(f"{path} has format version {payload['version']}; this pymoo_gan reads up to {VERSION}")
+    if payload["version"] != VERSION:
+        raise ValueError(f"{path} has format version {payload['version']}; this pymoo_gan reads version {VERSION} "
+                         "(version 1 networks computed their up-ops and D genes differently: re-export them)")
     if kind is not None and payload["kind"] != kind:
         raise ValueError(f"{path} holds a {payload['kind']}, not a {kind}")
     entry = registry.space(payload["space"])

@@ -47,3 +47,14 @@ def test_bad_files_are_named(tmp_path):
         load_generator(path)
     with pytest.raises(TypeError, match="cannot export SimpleDiscriminator"):
         export_model(SimpleDiscriminator(in_channels=1, channels=8, resolution=16), tmp_path / "s.pt")
+
+
+def test_files_of_another_format_version_are_refused(tmp_path):
+    path = tmp_path / "g.pt"
+    export_model(build_model(EAGANGeneratorSpace(MACRO).decode([1] * 21)), path)
+    for version in (1, 3):
+        payload = torch.load(path, weights_only=True)
+        payload["version"] = version
+        torch.save(payload, tmp_path / "v.pt")
+        with pytest.raises(ValueError, match=f"has format version {version}; this pymoo_gan reads version 2"):
+            load_generator(tmp_path / "v.pt")
