@@ -1,7 +1,8 @@
 """Candidate scoring throughput: candidates per minute at N generated images (default 5,000, EAGAN's stage-1 number),
 for the domain classifier and for Inception v3 at 299.
 
-One candidate is scored the way ``CandidateScorer.score_path`` scores a path in a search: recalibrate the BN
+One candidate is scored the way a search scores it (on its sub-network; a search extracts a copy first, which
+this does not time): recalibrate the BN
 statistics of the G supernet for the path (``--bn-batches`` x G batch latents), generate N images from the fixed
 latents in eval mode, extract features, accumulate float64 statistics and compute FD and IS/CS against precomputed
 real statistics (nothing written to disk); plus the candidate's cost (build the standalone G, count parameters and
@@ -42,7 +43,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:  # the shared harness (
 import bench_training  # noqa: E402
 import harness  # noqa: E402
 
-from pymoo_gan.evaluator import CandidateScorer  # noqa: E402
+from pymoo_gan.evaluation.scorer import CandidateScorer  # noqa: E402
 from pymoo_gan.metrics import (  # noqa: E402
     ClassifierExtractor,
     FeatureStats,
@@ -71,7 +72,7 @@ def time_frechet(dim: int, device: torch.device, timer: harness.Timer, repeats: 
 
 
 class Candidate:
-    """A path of the G supernet, scored as ``CandidateScorer.score_path`` does."""
+    """A path of the G supernet, scored as a search scores its extracted copy."""
 
     def __init__(self, sizes: bench_training.Sizes, device: torch.device, bn_batches: int = 4, seed: int = 0):
         self.sizes, self.device = sizes, device

@@ -7,7 +7,7 @@ import torch
 from pymoo.optimize import minimize
 
 from pymoo_gan import GANSearchProblem, nsga2
-from pymoo_gan.report import pareto_table, write_search_report
+from pymoo_gan.report.search_report import pareto_table, write_search_report
 
 tiny = dict(warmup_epochs=1, round_epochs=0.5, n_samples=200) if os.environ.get("PYMOO_GAN_TINY") else {}
 

@@ -19,8 +19,8 @@ _EXPORTS = {
     "DiscriminatorSearchConfig": "pymoo_gan.problems",
     "TrainConfig": "pymoo_gan.training",
     "nsga2": "pymoo_gan.algorithms",
-    "load_generator": "pymoo_gan.export",
-    "export_model": "pymoo_gan.export",
+    "load_generator": "pymoo_gan.runs.export",
+    "export_model": "pymoo_gan.runs.export",
     "EAGANGeneratorSpace": "pymoo_gan.space",
     "EAGANDiscriminatorSpace": "pymoo_gan.space",
 }

@@ -14,14 +14,18 @@ import os
 import sys
 
 from pymoo_gan import registry
+from pymoo_gan.algorithms import nsga2
+from pymoo_gan.evaluation.scorer import CandidateScorer
+from pymoo_gan.problems import GANSearchProblem, SearchConfig
+from pymoo_gan.problems.engine import resolve_device
+from pymoo_gan.report.search_report import write_search_report
+from pymoo_gan.runs import load_run_config, run_two_stage
+from pymoo_gan.runs.export import load_generator
 
 
 def _demo(args) -> int:
     from pymoo.optimize import minimize
 
-    from pymoo_gan.algorithms import nsga2
-    from pymoo_gan.problems import GANSearchProblem
-    from pymoo_gan.report import write_search_report
 
     problem = GANSearchProblem(device=args.device, progress=not args.quiet, **parse_overrides(args.set))
     print(f"pymoo-gan demo: {problem.space!r}, objectives {[o.key for o in problem.objectives]}, "
@@ -37,7 +41,6 @@ def _demo(args) -> int:
 
 
 def _search(args) -> int:
-    from pymoo_gan.runs import load_run_config, run_two_stage
 
     config = load_run_config(args.file, parse_overrides(args.set, tuples=False))
     print(f"pymoo-gan search: {config.name} ({', '.join(config.stages)}) -> {args.out}", flush=True)
@@ -50,10 +53,6 @@ def _search(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from pymoo_gan.evaluator import CandidateScorer
-    from pymoo_gan.export import load_generator
-    from pymoo_gan.problems import SearchConfig
-    from pymoo_gan.problems.engine import resolve_device
 
     device = resolve_device(args.device)
     G = load_generator(args.generator, map_location=device)

@@ -72,7 +72,7 @@ class SpaceEntry:
         arch: the architecture type ``space(macro).decode(x)`` returns.
         supernet: ``supernet(macro, generator=torch.Generator)``, a module with ``forward(x, arch)``.
         build: ``build(arch, generator=None)``, a freshly initialised standalone network with ``.arch``.
-        drawing: the :class:`pymoo_gan.plot_arch.Drawing` of ``arch``.
+        drawing: the :class:`pymoo_gan.report.arch_drawings.Drawing` of ``arch``.
         extract: ``extract(supernet, arch)``, the standalone network with the supernet's weights.
         aliases: older names of the space that :func:`space` still accepts.
     """
@@ -126,19 +126,20 @@ SPACES: dict[str, SpaceEntry] = _table(
                macro=Lazy("pymoo_gan.space.eagan:GeneratorMacro"), arch=Lazy("pymoo_gan.space.eagan:CellGeneratorArch"),
                supernet=Lazy("pymoo_gan.models.cell_generator:CellGeneratorSupernet"),
                build=Lazy("pymoo_gan.models.cell_generator:build_generator"),
-               drawing=Lazy("pymoo_gan.plot_arch:CELL_GENERATOR_DRAWING"), aliases=("eagan_generator",)),
+               drawing=Lazy("pymoo_gan.report.arch_drawings:CELL_GENERATOR_DRAWING"), aliases=("eagan_generator",)),
     SpaceEntry("eagan_discriminator", "discriminator", space=Lazy("pymoo_gan.space.eagan:EAGANDiscriminatorSpace"),
                macro=Lazy("pymoo_gan.space.eagan:DiscriminatorMacro"),
                arch=Lazy("pymoo_gan.space.eagan:CellDiscriminatorArch"),
                supernet=Lazy("pymoo_gan.models.discriminators:CellDiscriminatorSupernet"),
                build=Lazy("pymoo_gan.models.discriminators:CellDiscriminator"),
-               drawing=Lazy("pymoo_gan.plot_arch:CELL_DISCRIMINATOR_DRAWING")),
+               drawing=Lazy("pymoo_gan.report.arch_drawings:CELL_DISCRIMINATOR_DRAWING")),
     SpaceEntry("autogan", "generator", space=Lazy("pymoo_gan.space.autogan:AutoGANGeneratorSpace"),
                macro=Lazy("pymoo_gan.space.eagan:GeneratorMacro"),
                arch=Lazy("pymoo_gan.space.autogan:AutoGANGeneratorArch"),
                supernet=Lazy("pymoo_gan.models.autogan:AutoGANGeneratorSupernet"),
                build=Lazy("pymoo_gan.models.autogan:build_autogan_generator"),
-               drawing=Lazy("pymoo_gan.plot_arch:AUTOGAN_GENERATOR_DRAWING"), aliases=("autogan_generator",)),
+               drawing=Lazy("pymoo_gan.report.arch_drawings:AUTOGAN_GENERATOR_DRAWING"),
+               aliases=("autogan_generator",)),
 )
 
 DISCRIMINATORS: dict[str, Entry] = _table(
@@ -147,10 +148,10 @@ DISCRIMINATORS: dict[str, Entry] = _table(
 )
 
 EXTRACTORS: dict[str, ExtractorEntry] = _table(
-    ExtractorEntry("classifier", Lazy("pymoo_gan.evaluator:classifier_extractor"),
-                   Lazy("pymoo_gan.evaluator:classifier_extractor_name")),
-    ExtractorEntry("inception", Lazy("pymoo_gan.evaluator:inception_extractor"),
-                   Lazy("pymoo_gan.evaluator:inception_extractor_name")),
+    ExtractorEntry("classifier", Lazy("pymoo_gan.evaluation.scorer:classifier_extractor"),
+                   Lazy("pymoo_gan.evaluation.scorer:classifier_extractor_name")),
+    ExtractorEntry("inception", Lazy("pymoo_gan.evaluation.scorer:inception_extractor"),
+                   Lazy("pymoo_gan.evaluation.scorer:inception_extractor_name")),
 )
 
 LOSSES: dict[str, LossEntry] = _table(

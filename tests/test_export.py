@@ -3,8 +3,8 @@ import pytest
 import torch
 
 from pymoo_gan import export_model, load_generator
-from pymoo_gan.export import build_model, load_discriminator
 from pymoo_gan.models import SimpleDiscriminator
+from pymoo_gan.runs.export import build_model, load_discriminator
 from pymoo_gan.space import EAGANDiscriminatorSpace, EAGANGeneratorSpace, GeneratorMacro
 from pymoo_gan.space.autogan import AutoGANGeneratorSpace
 from pymoo_gan.space.eagan import DiscriminatorMacro

@@ -1,4 +1,5 @@
-"""`space/`, `operators/` and `algorithms/` import without torch (a design rule: they are numpy + pymoo only).
+"""`space/`, `operators/`, `algorithms/`, `report/`, the registry and the utilities import without torch (a design
+rule: they are numpy + pymoo + pandas/matplotlib only).
 
 Each module is imported in a fresh interpreter where any import of torch (or a torch-based package) raises. The
 top-level ``pymoo_gan/__init__.py`` is not executed (the package is stubbed with its real ``__path__``), so the check
@@ -11,8 +12,9 @@ import textwrap
 
 import pytest
 
-TORCH_FREE = ["pymoo_gan.space", "pymoo_gan.space.base", "pymoo_gan.space.eagan", "pymoo_gan.operators",
-              "pymoo_gan.algorithms"]
+TORCH_FREE = ["pymoo_gan.space", "pymoo_gan.space.base", "pymoo_gan.space.eagan", "pymoo_gan.space.product",
+              "pymoo_gan.operators", "pymoo_gan.algorithms", "pymoo_gan.registry", "pymoo_gan.files",
+              "pymoo_gan.progress", "pymoo_gan.report"]
 
 SCRIPT = textwrap.dedent(
     """

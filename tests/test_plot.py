@@ -12,8 +12,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-import pymoo_gan.plot as plot_module  # noqa: E402
-from pymoo_gan.plot import (  # noqa: E402
+import pymoo_gan.report.figures as plot_module  # noqa: E402
+from pymoo_gan.report.figures import (  # noqa: E402
     HV_REF,
     hypervolume_figure,
     hypervolume_history,

@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import Circle  # noqa: E402
 
-import pymoo_gan.plot_arch as plot_arch  # noqa: E402
-from pymoo_gan.plot_arch import architecture_figure, draw_architecture, draw_cell  # noqa: E402
+import pymoo_gan.report.arch_drawings as plot_arch  # noqa: E402
+from pymoo_gan.report.arch_drawings import architecture_figure, draw_architecture, draw_cell  # noqa: E402
 from pymoo_gan.space.autogan import AutoGANCell  # noqa: E402
 from pymoo_gan.space.eagan import DownCell, UpCell  # noqa: E402
 from pymoo_gan.space.presets import PRESETS, get_preset  # noqa: E402
@@ -161,6 +161,6 @@ TORCH_GUARD = textwrap.dedent(
 
 
 def test_figure_and_table_modules_import_without_torch():
-    modules = ["pymoo_gan.plot", "pymoo_gan.plot_arch", "pymoo_gan.tables"]
+    modules = ["pymoo_gan.report.figures", "pymoo_gan.report.arch_drawings", "pymoo_gan.report.tables"]
     proc = subprocess.run([sys.executable, "-c", TORCH_GUARD, *modules], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr

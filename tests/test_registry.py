@@ -19,11 +19,11 @@ from pymoo.optimize import minimize  # noqa: E402
 
 from pymoo_gan import registry  # noqa: E402
 from pymoo_gan.cli import build_parser  # noqa: E402
-from pymoo_gan.export import build_model, export_model, load_model  # noqa: E402
 from pymoo_gan.metrics import save_random_inception_weights  # noqa: E402
-from pymoo_gan.plot_arch import architecture_figure, draw_cell  # noqa: E402
 from pymoo_gan.problems import SearchConfig  # noqa: E402
 from pymoo_gan.problems.generator_search import make_generator_space  # noqa: E402
+from pymoo_gan.report.arch_drawings import architecture_figure, draw_cell  # noqa: E402
+from pymoo_gan.runs.export import build_model, export_model, load_model  # noqa: E402
 from pymoo_gan.space.presets import PRESETS  # noqa: E402
 from pymoo_gan.training import get_loss  # noqa: E402
 

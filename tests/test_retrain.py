@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from pymoo_gan.problems import SearchConfig
-from pymoo_gan.retrain import RetrainConfig, retrain
+from pymoo_gan.runs.retrain import RetrainConfig, retrain
 from pymoo_gan.space import EAGANGeneratorSpace, GeneratorMacro
 
 
@@ -23,8 +23,8 @@ def test_an_ema_longer_than_the_run_is_flagged_and_bad_settings_are_refused(tmp_
 
 
 def test_transfer_retrains_the_same_cells_on_another_resolution(tmp_path):
-    from pymoo_gan.export import load_generator
-    from pymoo_gan.retrain import TransferConfig
+    from pymoo_gan.runs.export import load_generator
+    from pymoo_gan.runs.retrain import TransferConfig
     from pymoo_gan.space import DownCell, EAGANDiscriminatorSpace
     from pymoo_gan.space.eagan import DiscriminatorMacro
 

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import pymoo_gan.tables as tables
-from pymoo_gan.tables import COUNT_COLUMN, latex_escape, pareto_latex, write_pareto_tables
+import pymoo_gan.report.tables as tables
+from pymoo_gan.report.tables import COUNT_COLUMN, latex_escape, pareto_latex, write_pareto_tables
 
 
 @pytest.fixture

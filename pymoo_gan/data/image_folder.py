@@ -57,6 +57,7 @@ import torch
 from PIL import Image
 
 from pymoo_gan.data._common import check_resolution, check_root, check_split, uint8_to_tensor
+from pymoo_gan.files import atomic_write, resolve_cache_dir
 
 __all__ = ["ARCHIVE_SUFFIXES", "IMAGE_EXTENSIONS", "load_image_folder"]
 
@@ -84,8 +85,6 @@ def load_image_folder(root: str | os.PathLike | None, resolution: int = 32, spli
     check_split(split, "image_folder")
     resolution = check_resolution(resolution, "image_folder")
     source = _open_source(check_root(root, "image_folder", "a folder or a .tar/.tar.gz/.tgz/.zip archive of images"))
-    from pymoo_gan.metrics.cache import resolve_cache_dir  # lazy: pymoo_gan.metrics imports torch_fidelity
-
     native = _Native(source, resolve_cache_dir(cache_dir) / "datasets")
     parts = [native.load(s) for s in (("train", "test") if split == "all" else (split,))]
     parts = [p for p in parts if len(p[0])]
@@ -288,8 +287,6 @@ class _Native:
         cached = self._cached(split)
         if cached is not None:
             return cached
-        from pymoo_gan.metrics.cache import atomic_write
-
         items = self.source.images()
         plan = _plan(sorted(items), self.source.root)
         order = plan["train"][0] + plan["test"][0]  # decoded train then test: each split is a slice, not a copy

@@ -14,7 +14,7 @@ Only the standard Inception v3 with the published TF-ported weights produces ``f
 other extractor are named after it (``fd_digits_cnn``), see :func:`metric_key`.
 """
 
-from pymoo_gan.metrics.cache import default_cache_dir
+from pymoo_gan.files import default_cache_dir
 from pymoo_gan.metrics.classifier import (
     ClassifierExtractor,
     ClassifierSettings,

@@ -23,7 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pymoo_gan.metrics.cache import atomic_write, resolve_cache_dir, sha256_file
+from pymoo_gan.data import load_digits
+from pymoo_gan.files import atomic_write, resolve_cache_dir, sha256_file
 from pymoo_gan.metrics.extractors import FeatureExtractor
 
 __all__ = [
@@ -245,7 +246,6 @@ def digits_classifier(
         >>> extractor.info["accuracy"] > 0.9  # doctest: +SKIP
         True
     """
-    from pymoo_gan.data import load_digits
 
     return domain_classifier(
         "digits",

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
-from pymoo_gan.metrics.cache import atomic_write, sha256_file
+from pymoo_gan.files import atomic_write, sha256_file
 from pymoo_gan.metrics.extractors import FeatureExtractor
 
 __all__ = [

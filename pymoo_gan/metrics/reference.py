@@ -13,7 +13,8 @@ from pathlib import Path
 
 import torch
 
-from pymoo_gan.metrics.cache import atomic_write, resolve_cache_dir, sha256_tensors
+from pymoo_gan.files import atomic_write, resolve_cache_dir
+from pymoo_gan.metrics.cache import sha256_tensors
 from pymoo_gan.metrics.extract import extract, module_device, uses_bf16
 from pymoo_gan.metrics.extractors import FeatureExtractor
 from pymoo_gan.metrics.stats import FeatureStats

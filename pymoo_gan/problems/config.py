@@ -9,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from pymoo_gan import registry
+from pymoo_gan.data.registry import dataset_names
 from pymoo_gan.training.loop import TrainConfig
 
 
@@ -44,7 +45,6 @@ class SearchConfig:
     cache_dir: str | None = None
 
     def __post_init__(self):
-        from pymoo_gan.data.registry import dataset_names
 
         for name, allowed in (("dataset", dataset_names()), ("space", registry.space_names("generator")),
                               ("discriminator", tuple(registry.DISCRIMINATORS)),

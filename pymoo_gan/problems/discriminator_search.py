@@ -22,11 +22,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from pymoo_gan.data.registry import dataset_channels
+from pymoo_gan.evaluation.scorer import score_aliases
+from pymoo_gan.metrics import count_macs, count_params
+from pymoo_gan.models import CellDiscriminator, CellDiscriminatorSupernet, PathModule, extract_discriminator
 from pymoo_gan.problems.config import DiscriminatorSearchConfig, SearchConfig
 from pymoo_gan.problems.engine import RoundOver, SupernetEngine, Unit
 from pymoo_gan.problems.failures import Snapshot
 from pymoo_gan.problems.objectives import Objective, resolve_objectives
 from pymoo_gan.problems.supernet_problem import SupernetSearchProblem
+from pymoo_gan.space.eagan import DiscriminatorMacro, EAGANDiscriminatorSpace
 from pymoo_gan.training import GANTrainer, UniformPathSampler
 from pymoo_gan.training.loop import adam
 
@@ -55,7 +60,6 @@ class DiscriminatorSupernetEngine(SupernetEngine):
 
     def __init__(self, generator: nn.Module, search: SearchConfig, config: DiscriminatorSearchConfig, space,
                  rank_rule, reset: bool = True, progress: bool = True):
-        from pymoo_gan.models import CellDiscriminatorSupernet
 
         super().__init__(search, latent_dim=generator.latent_dim, progress=progress)
         self.stage, self.space, self.rank_rule, self.reset = config, space, rank_rule, reset
@@ -74,7 +78,6 @@ class DiscriminatorSupernetEngine(SupernetEngine):
 
     # ---- training -------------------------------------------------------------------------------------------------
     def _trainer(self, pair: GeneratorCopy, arch) -> GANTrainer:
-        from pymoo_gan.models import PathModule
 
         return GANTrainer(pair.G, PathModule(self.supernet, arch), self.stage.train, latent_dim=self.base.G.latent_dim,
                           opt_g=pair.opt, opt_d=self.opt_d)
@@ -171,15 +174,12 @@ class DiscriminatorSupernetEngine(SupernetEngine):
 
     def extract(self, genotype: np.ndarray) -> tuple[nn.Module, nn.Module]:
         """``(G, D)`` of a pair as standalone modules: a copy of its generator and the extracted discriminator."""
-        from pymoo_gan.models import extract_discriminator
 
         G = copy.deepcopy(self.pair(genotype).G)
         self.scorer.recalibrate(G)
         return G.eval(), extract_discriminator(self.supernet, self.space.decode(genotype)).eval()
 
     def _cost(self, genotype) -> dict[str, float]:
-        from pymoo_gan.metrics import count_macs, count_params
-        from pymoo_gan.models import CellDiscriminator
 
         key = self.space.key(genotype)
         if key not in self._cost_cache:
@@ -219,8 +219,6 @@ class DiscriminatorSupernetEngine(SupernetEngine):
 
 def make_discriminator_space(search: SearchConfig, config: DiscriminatorSearchConfig):
     """The EAGAN discriminator cell space at the data's channels and resolution (torch-free)."""
-    from pymoo_gan.data.registry import dataset_channels
-    from pymoo_gan.space.eagan import DiscriminatorMacro, EAGANDiscriminatorSpace
 
     return EAGANDiscriminatorSpace(DiscriminatorMacro(channels=config.d_channels,
                                                       in_channels=dataset_channels(search.dataset),
@@ -254,7 +252,6 @@ class DiscriminatorSearchProblem(SupernetSearchProblem):
 
     def __init__(self, generator: nn.Module, search: SearchConfig | None = None,
                  config: DiscriminatorSearchConfig | None = None, progress: bool = True, **overrides):
-        from pymoo_gan.evaluator import score_aliases
 
         self.search = search or SearchConfig()
         config = config or DiscriminatorSearchConfig()

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from pymoo_gan.evaluation.scorer import CandidateScorer, config_dataset
 from pymoo_gan.problems.failures import Snapshot, all_finite, failure_reason, release_memory
 from pymoo_gan.progress import progress_bar
 
@@ -85,7 +86,6 @@ class SupernetEngine:
     """
 
     def __init__(self, config, latent_dim: int, progress: bool = True):
-        from pymoo_gan.evaluator import CandidateScorer, config_dataset
 
         self.config, self.progress = config, progress
         self.device = resolve_device(config.device)

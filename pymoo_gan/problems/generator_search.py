@@ -15,6 +15,8 @@ import torch
 
 from pymoo_gan import registry
 from pymoo_gan.data.registry import dataset_channels
+from pymoo_gan.evaluation.scorer import score_aliases
+from pymoo_gan.models import build_discriminator
 from pymoo_gan.problems.config import SearchConfig
 from pymoo_gan.problems.engine import RoundOver, SupernetEngine, Unit
 from pymoo_gan.problems.failures import Snapshot
@@ -26,7 +28,6 @@ class GeneratorSupernetEngine(SupernetEngine):
     """The torch side of stage 1: G supernet + fixed D + their trainer, the data, and the candidate scorer."""
 
     def __init__(self, config: SearchConfig, space, registry_entry, progress: bool = True, hooks=()):
-        from pymoo_gan.models import build_discriminator
 
         super().__init__(config, latent_dim=space.macro.latent_dim, progress=progress)
         self.space = space
@@ -148,7 +149,6 @@ class GANSearchProblem(SupernetSearchProblem):
         config = (config or SearchConfig()).replace(**overrides) if overrides else (config or SearchConfig())
         self.config = config
         self.hooks = tuple(hooks)
-        from pymoo_gan.evaluator import score_aliases
 
         super().__init__(make_generator_space(config), config.objectives, config.constraints,
                          aliases=score_aliases(config), round_size=config.round_size, progress=progress,

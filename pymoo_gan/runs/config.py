@@ -34,7 +34,7 @@ from pathlib import Path
 import tomllib
 
 from pymoo_gan.problems.config import DiscriminatorSearchConfig, SearchConfig
-from pymoo_gan.retrain import RetrainConfig
+from pymoo_gan.runs.retrain import RetrainConfig
 from pymoo_gan.runs.schema import from_dict, to_dict
 from pymoo_gan.runs.selection import SelectionConfig
 

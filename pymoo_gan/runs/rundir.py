@@ -16,7 +16,7 @@ import json
 import os
 from pathlib import Path
 
-from pymoo_gan.metrics.cache import atomic_write
+from pymoo_gan.files import atomic_write
 
 
 class RunDirectoryError(ValueError):

@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 from pymoo.termination.max_gen import MaximumGenerationTermination
 
-from pymoo_gan.checkpoint import load_checkpoint, save_checkpoint
-from pymoo_gan.metrics.cache import atomic_write
+from pymoo_gan.files import atomic_write
+from pymoo_gan.runs.checkpoint import load_checkpoint, save_checkpoint
 
 CHECKPOINT_FORMAT = "pymoo_gan.search/1"
 

@@ -29,8 +29,17 @@ import numpy as np
 import pandas as pd
 import torch
 
-from pymoo_gan.metrics.cache import atomic_write
+from pymoo_gan.algorithms import nsga2
+from pymoo_gan.evaluation.scorer import score_aliases
+from pymoo_gan.files import atomic_write
+from pymoo_gan.metrics import count_params
+from pymoo_gan.problems import DiscriminatorSearchProblem, GANSearchProblem
+from pymoo_gan.report.figures import plot_sample_grid
+from pymoo_gan.report.search_report import pareto_table, write_search_report
+from pymoo_gan.report.tables import write_pareto_tables
 from pymoo_gan.runs.config import RunConfig
+from pymoo_gan.runs.export import export_model, load_generator
+from pymoo_gan.runs.retrain import retrain
 from pymoo_gan.runs.rundir import RunDirectory
 from pymoo_gan.runs.search import run_search
 from pymoo_gan.runs.selection import SelectionConfig, rank
@@ -38,7 +47,6 @@ from pymoo_gan.space.base import genotype_from_key
 
 
 def _algorithm(evolution):
-    from pymoo_gan.algorithms import nsga2
 
     return nsga2(pop_size=evolution.pop_size, prob_crossover=evolution.prob_crossover,
                  prob_mutation=evolution.prob_mutation)
@@ -57,7 +65,6 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def _stage(problem, evolution, directory: Path, config: RunConfig, fresh: bool, verbose: bool):
-    from pymoo_gan.report import pareto_table, write_search_report
 
     res = run_search(problem, _algorithm(evolution), evolution.n_gen, directory, seed=config.seed, fresh=fresh,
                      verbose=verbose)
@@ -73,13 +80,6 @@ def _scores(row: pd.Series) -> dict:
 def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False, progress: bool = True,
                   verbose: bool = False) -> dict:
     """Run the stages of ``config`` into ``out`` (resuming what is there); returns the summary it writes."""
-    from pymoo_gan.evaluator import score_aliases
-    from pymoo_gan.export import export_model, load_generator
-    from pymoo_gan.metrics import count_params
-    from pymoo_gan.plot import plot_sample_grid
-    from pymoo_gan.problems import DiscriminatorSearchProblem, GANSearchProblem
-    from pymoo_gan.retrain import retrain
-    from pymoo_gan.tables import write_pareto_tables
 
     with RunDirectory(out, config.to_dict(), fresh=fresh) as run:
         summary: dict = {"name": config.name, "stages": list(config.stages)}

@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 import pymoo_gan.metrics.classifier as classifier
+from pymoo_gan.files import sha256_file
 from pymoo_gan.metrics import (
     ClassifierExtractor,
     ClassifierSettings,
@@ -16,7 +17,6 @@ from pymoo_gan.metrics import (
     score_images,
     small_cnn,
 )
-from pymoo_gan.metrics.cache import sha256_file
 
 
 def test_trained_once_then_loaded_from_cache(digits_cnn, classifier_cache, monkeypatch):

@@ -7,13 +7,13 @@ import torch
 import torch_fidelity.feature_extractor_inceptionv3 as tf_inception
 
 import pymoo_gan.metrics.inception as inception
+from pymoo_gan.files import sha256_file
 from pymoo_gan.metrics import (
     INCEPTION_WEIGHTS_FILE,
     InceptionV3Extractor,
     InceptionWeightsNotFoundError,
     metric_key,
 )
-from pymoo_gan.metrics.cache import sha256_file
 
 
 @pytest.fixture(autouse=True)

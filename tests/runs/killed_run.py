@@ -28,22 +28,22 @@ def kill_on_call(owner, name: str, count: int) -> None:
 
 def main() -> int:
     point, count, argv = sys.argv[1], int(sys.argv[2]), sys.argv[4:]
-    import pymoo_gan.checkpoint
-    import pymoo_gan.evaluator
-    import pymoo_gan.retrain
+    import pymoo_gan.evaluation.scorer
+    import pymoo_gan.runs.checkpoint
+    import pymoo_gan.runs.retrain
     from pymoo_gan.problems.discriminator_search import DiscriminatorSupernetEngine
     from pymoo_gan.training.loop import GANTrainer
 
     if point == "train":
         kill_on_call(GANTrainer, "train_steps", count)
     elif point == "score":
-        kill_on_call(pymoo_gan.evaluator, "score", count)
+        kill_on_call(pymoo_gan.evaluation.scorer, "score", count)
     elif point == "checkpoint":
-        kill_on_call(pymoo_gan.checkpoint.os, "fsync", count)
+        kill_on_call(pymoo_gan.runs.checkpoint.os, "fsync", count)
     elif point == "stage2-score":
         kill_on_call(DiscriminatorSupernetEngine, "score", count)
     elif point == "retrain":
-        kill_on_call(pymoo_gan.retrain, "save_checkpoint", count)
+        kill_on_call(pymoo_gan.runs.retrain, "save_checkpoint", count)
     else:
         raise SystemExit(f"unknown point {point}")
     from pymoo_gan.cli import main as cli

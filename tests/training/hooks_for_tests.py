@@ -56,13 +56,13 @@ class HalfMask(TrainerHook):
 
 
 def retrain_with_hooks(out, kill_at: int = 0) -> None:
-    import pymoo_gan.retrain
+    import pymoo_gan.runs.retrain
     from pymoo_gan.problems import SearchConfig
-    from pymoo_gan.retrain import RetrainConfig, retrain
+    from pymoo_gan.runs.retrain import RetrainConfig, retrain
     from pymoo_gan.space import EAGANGeneratorSpace, GeneratorMacro
 
     if kill_at:
-        original, calls = pymoo_gan.retrain.save_checkpoint, [0]
+        original, calls = pymoo_gan.runs.retrain.save_checkpoint, [0]
 
         def save_then_maybe_die(*args, **kwargs):
             calls[0] += 1
@@ -70,7 +70,7 @@ def retrain_with_hooks(out, kill_at: int = 0) -> None:
                 os.kill(os.getpid(), signal.SIGKILL)
             return original(*args, **kwargs)
 
-        pymoo_gan.retrain.save_checkpoint = save_then_maybe_die
+        pymoo_gan.runs.retrain.save_checkpoint = save_then_maybe_die
     torch.set_num_threads(1)
     search = SearchConfig(latent_dim=12, g_channels=8, d_channels=8, n_samples=64, score_batch_size=64, bn_batches=1,
                           device="cpu")

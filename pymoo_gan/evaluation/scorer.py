@@ -12,6 +12,7 @@ from torch import nn
 
 from pymoo_gan import registry
 from pymoo_gan.data.registry import load_dataset
+from pymoo_gan.files import sha256_file
 from pymoo_gan.metrics import (
     InceptionV3Extractor,
     count_macs,
@@ -23,7 +24,6 @@ from pymoo_gan.metrics import (
     reference_statistics,
     score,
 )
-from pymoo_gan.metrics.cache import sha256_file
 from pymoo_gan.metrics.inception import inception_name
 from pymoo_gan.training.bn import recalibrate_bn
 
@@ -103,10 +103,6 @@ class CandidateScorer:
         None) from the fixed BN latents alone; a no-op for networks without BN."""
         forward = supernet if arch is None else (lambda z: supernet(z, arch))
         recalibrate_bn(supernet, forward, self.bn_latents.split(self.config.train.g_batch_size))
-
-    def score_path(self, supernet: nn.Module, arch) -> dict[str, float]:
-        """Scores of the sub-network ``arch`` of ``supernet`` on its current weights (BN recalibrated first)."""
-        return self._score(supernet, lambda z: supernet(z, arch), arch)
 
     def score_generator(self, generator: nn.Module) -> dict[str, float]:
         """Scores of a standalone generator (BN recalibrated first, like a path)."""

@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from pymoo_gan import registry
-from pymoo_gan.metrics.cache import atomic_write
+from pymoo_gan.files import atomic_write
 
 FORMAT = "pymoo_gan.model"
 VERSION = 2  # 2: interpolating up-ops apply ReLU after the interpolation; EAGAN D genes down1 over the 6 ops only

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from pymoo_gan.metrics.cache import atomic_write
+from pymoo_gan.files import atomic_write
 
 
 class CorruptCheckpointError(ValueError):

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pymoo_gan import registry
+from pymoo_gan.report.figures import _pyplot
 from pymoo_gan.space.autogan import AutoGANCell
 from pymoo_gan.space.eagan import SKIP_MODES, DownCell, UpCell
 
@@ -206,12 +207,6 @@ class _Canvas:
         ax.set_ylim(min(self.ys) - margin, max(self.ys) + margin)
         ax.set_aspect("equal")
         ax.axis("off")
-
-
-def _pyplot():
-    from pymoo_gan.plot import _pyplot
-
-    return _pyplot()
 
 
 def draw_cell(cell, path: str | None = None, ax=None, title: str | None = None, *, index: int = 0):

@@ -28,14 +28,19 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from pymoo_gan.checkpoint import load_checkpoint, save_checkpoint
-from pymoo_gan.export import build_model, export_model, load_generator
-from pymoo_gan.metrics.cache import atomic_write
+from pymoo_gan.data.registry import dataset_channels
+from pymoo_gan.evaluation.scorer import CandidateScorer, config_dataset
+from pymoo_gan.files import atomic_write
+from pymoo_gan.metrics import fixed_latents, metric_key, reference_statistics, score
+from pymoo_gan.models import build_discriminator
 from pymoo_gan.problems.config import SearchConfig
+from pymoo_gan.problems.engine import resolve_device
 from pymoo_gan.progress import progress_bar
+from pymoo_gan.runs.checkpoint import load_checkpoint, save_checkpoint
+from pymoo_gan.runs.export import build_model, export_model, load_generator
 from pymoo_gan.training import GANTrainer, TrainConfig
 
-STATE_FORMAT = "pymoo_gan.retrain/1"
+STATE_FORMAT = "pymoo_gan.runs.retrain/1"
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,6 @@ class TransferConfig:
 
     def apply(self, g_arch, d_arch, search: SearchConfig):
         """``(g_arch, d_arch, search)`` moved to this dataset and resolution (``d_arch`` may be None)."""
-        from pymoo_gan.data.registry import dataset_channels
 
         cells = 2 ** g_arch.macro.n_cells
         if self.resolution % cells:
@@ -99,7 +103,6 @@ class RetrainConfig:
 
 
 def _discriminator(d_arch, search: SearchConfig, channels: int, init: torch.Generator):
-    from pymoo_gan.models import build_discriminator
 
     if d_arch is not None:
         return build_model(d_arch, generator=init)
@@ -114,9 +117,6 @@ def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_ar
     is checkpointed with the trainer's. Writes ``state.pt``, ``history.csv``, ``best_generator.pt`` (EMA G of the
     best held-out evaluation), ``generator.pt`` (the same, with its reported scores) and ``scores.json`` into
     ``directory``."""
-    from pymoo_gan.evaluator import CandidateScorer, config_dataset
-    from pymoo_gan.metrics import fixed_latents, metric_key, reference_statistics, score
-    from pymoo_gan.problems.engine import resolve_device
 
     if config.transfer is not None:
         g_arch, d_arch, search = config.transfer.apply(g_arch, d_arch, search)

@@ -7,10 +7,16 @@ import os
 
 import pandas as pd
 
-from pymoo_gan.plot import hypervolume_history, plot_hypervolume, plot_pareto, plot_pareto_3d, plot_sample_grid
-from pymoo_gan.plot_arch import draw_architecture
+from pymoo_gan.report.arch_drawings import draw_architecture
+from pymoo_gan.report.figures import (
+    hypervolume_history,
+    plot_hypervolume,
+    plot_pareto,
+    plot_pareto_3d,
+    plot_sample_grid,
+)
+from pymoo_gan.report.tables import write_pareto_tables
 from pymoo_gan.space.base import genotype_from_key
-from pymoo_gan.tables import write_pareto_tables
 
 
 def objective_labels(problem) -> list[str]:

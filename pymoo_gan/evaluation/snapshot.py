@@ -1,0 +1,48 @@
+"""Scoring as a function of (genotype, a snapshot of the shared weights, metric settings), runnable in any process.
+
+A search engine scores a candidate on its live (EMA) supernet; a worker process that holds only settings and a
+weights file calls :func:`score_snapshot` and gets the same scores, bit for bit: both extract the candidate's
+sub-network (a copy) and score that, so nothing shared changes.
+
+Example (after a stage-1 warm-up of ``problem``):
+    >>> torch.save(weights_snapshot(problem.engine.scored_supernet), "w.pt")                     # doctest: +SKIP
+    >>> score_snapshot(problem.space, genotype, "w.pt", problem.config)                          # doctest: +SKIP
+    {'fd_digits_cnn': 301.2, 'cs_digits_cnn': 3.1, ..., 'params': 150817.0, 'macs': 12931712.0}
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+from torch import nn
+
+from pymoo_gan import registry
+from pymoo_gan.evaluation.scorer import CandidateScorer
+from pymoo_gan.space.base import SearchSpace
+
+
+def weights_snapshot(supernet: nn.Module) -> dict[str, torch.Tensor]:
+    """A CPU copy of ``supernet``'s state (weights and buffers): what travels to a scoring process."""
+    return {k: v.detach().to("cpu", copy=True) for k, v in supernet.state_dict().items()}
+
+
+def score_snapshot(space: SearchSpace, genotype, weights: dict | str | os.PathLike, settings,
+                   scorer: CandidateScorer | None = None, device: str | torch.device = "cpu") -> dict[str, float]:
+    """Raw scores of ``genotype`` of ``space`` on a snapshot of the shared generator weights (a state dict, or a file
+    of one written by ``torch.save``), computed from ``settings`` (a :class:`~pymoo_gan.problems.SearchConfig`: data,
+    extractor, latents, seed). Pass a ``scorer`` built once per process to score many candidates."""
+    device = torch.device(device)
+    if not isinstance(weights, dict):
+        weights = torch.load(weights, map_location="cpu", weights_only=True)
+    arch = space.decode(np.asarray(genotype))
+    entry = registry.space_of(arch)
+    with torch.random.fork_rng(devices=[]):  # the initial weights are overwritten below
+        supernet = entry.supernet(space.macro)
+    supernet.load_state_dict(weights)
+    supernet.to(device)
+    scorer = scorer or CandidateScorer(settings, latent_dim=space.macro.latent_dim, device=device)
+    scores = scorer.score_generator(entry.extract(supernet, arch))
+    scores.update(scorer.cost(entry.build(arch), arch.macro.latent_dim))
+    return scores
