@@ -13,6 +13,9 @@ import json
 import os
 import sys
 
+import tomllib
+from pymoo.optimize import minimize
+
 from pymoo_gan import registry
 from pymoo_gan.algorithms import nsga2
 from pymoo_gan.evaluation.scorer import CandidateScorer
@@ -20,14 +23,13 @@ from pymoo_gan.problems import GANSearchProblem, SearchConfig
 from pymoo_gan.problems.engine import resolve_device
 from pymoo_gan.report.search_report import write_search_report
 from pymoo_gan.runs import load_run_config, run_two_stage
+from pymoo_gan.runs.config import set_dotted
 from pymoo_gan.runs.export import load_generator
+from pymoo_gan.runs.schema import from_dict
 
 
 def _demo(args) -> int:
-    from pymoo.optimize import minimize
-
-
-    problem = GANSearchProblem(device=args.device, progress=not args.quiet, **parse_overrides(args.set))
+    problem = GANSearchProblem(search_settings(args.set, device=args.device), progress=not args.quiet)
     print(f"pymoo-gan demo: {problem.space!r}, objectives {[o.key for o in problem.objectives]}, "
           f"pop_size={args.pop_size}, n_gen={args.n_gen}, seed={args.seed}", flush=True)
     res = minimize(problem, nsga2(pop_size=args.pop_size), ("n_gen", args.n_gen), seed=args.seed,
@@ -41,8 +43,7 @@ def _demo(args) -> int:
 
 
 def _search(args) -> int:
-
-    config = load_run_config(args.file, parse_overrides(args.set, tuples=False))
+    config = load_run_config(args.file, parse_overrides(args.set))
     print(f"pymoo-gan search: {config.name} ({', '.join(config.stages)}) -> {args.out}", flush=True)
     summary = run_two_stage(config, args.out, fresh=args.fresh, progress=not args.quiet, verbose=not args.quiet)
     print(f"done: {args.out}/summary.json")
@@ -53,11 +54,10 @@ def _search(args) -> int:
 
 
 def _evaluate(args) -> int:
-
     device = resolve_device(args.device)
     G = load_generator(args.generator, map_location=device)
     macro = G.arch.macro
-    config = SearchConfig(**parse_overrides(args.set)).replace(
+    config = search_settings(args.set).replace(
         dataset=args.dataset, data_root=args.data_root, resolution=macro.resolution, bottom_width=macro.bottom_width,
         latent_dim=macro.latent_dim, extractor=args.extractor, inception_weights=args.inception_weights,
         n_samples=args.n_samples, seed=args.seed, device=str(device))
@@ -67,10 +67,18 @@ def _evaluate(args) -> int:
     return 0
 
 
-def parse_overrides(items: list[str], tuples: bool = True) -> dict:
-    """``["warmup_epochs=2", "objectives=['fd', 'params']"]`` -> settings; values are TOML literals (else strings)."""
-    import tomllib
+def search_settings(items: list[str], **fixed) -> SearchConfig:
+    """The :class:`SearchConfig` of ``--set`` items (dotted keys such as ``train.ema_decay=0.99`` reach nested
+    tables; validated like a problem file's ``[stage1.problem]``) and ``fixed`` settings."""
+    data: dict = {}
+    for key, value in {**parse_overrides(items), **fixed}.items():
+        set_dotted(data, key, value)
+    return from_dict(SearchConfig, data)
 
+
+def parse_overrides(items: list[str]) -> dict:
+    """``["warmup_epochs=2", "objectives=['fd', 'params']"]`` -> ``{dotted key: value}``; values are TOML literals (else
+    strings)."""
     out = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -80,10 +88,6 @@ def parse_overrides(items: list[str], tuples: bool = True) -> dict:
             out[key.strip()] = tomllib.loads(f"v = {value}")["v"]
         except tomllib.TOMLDecodeError:
             out[key.strip()] = value
-    if tuples:  # the demo passes them straight to SearchConfig; problem files are validated by the schema
-        for key in ("objectives", "extra_metrics"):
-            if isinstance(out.get(key), list):
-                out[key] = tuple(out[key])
     return out
 
 
@@ -98,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
     demo.add_argument("--quiet", action="store_true", help="no progress display")
     demo.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                      help="override a search setting, e.g. --set warmup_epochs=4 (repeatable)")
+                      help="override a search setting, e.g. --set train.ema_decay=0.99 (repeatable)")
     demo.set_defaults(run=_demo)
     search = sub.add_parser("search", help="run a problem file (TOML): stage 1, stage 2, retrain, export")
     search.add_argument("file", help="problem file, e.g. problems/small_cpu.toml")

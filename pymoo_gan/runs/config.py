@@ -97,7 +97,8 @@ class RunConfig:
         return to_dict(self)
 
 
-def _set_path(data: dict, dotted: str, value) -> None:
+def set_dotted(data: dict, dotted: str, value) -> None:
+    """``set_dotted(d, "train.ema_decay", 0.99)`` sets ``d["train"]["ema_decay"]``, making the tables on the way."""
     *tables, key = dotted.split(".")
     for t in tables:
         data = data.setdefault(t, {})
@@ -110,7 +111,7 @@ def run_config_from_dict(data: dict, overrides: dict | None = None) -> RunConfig
     """Validate a nested dict (``overrides`` use dotted keys such as ``"stage1.algorithm.n_gen"``)."""
     data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
     for dotted, value in (overrides or {}).items():
-        _set_path(data, dotted, value)
+        set_dotted(data, dotted, value)
     return from_dict(RunConfig, data)
 
 
