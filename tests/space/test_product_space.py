@@ -2,8 +2,6 @@
 constraints, repair and canonical forms to the parts (with shifted indices), per-part sampling, pickling."""
 
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -25,23 +23,6 @@ GD = ProductSpace(g=G, d=D)
 ARCH = ProductSpace(arch=G, density=DENSITY)
 
 
-def test_imports_without_torch():
-    code = ("import sys, importlib.abc\n"
-            "class Block(importlib.abc.MetaPathFinder):\n"
-            "    def find_spec(self, name, path=None, target=None):\n"
-            "        if name.split('.')[0] == 'torch': raise ModuleNotFoundError(name)\n"
-            "sys.meta_path.insert(0, Block())\n"
-            "import importlib.util, types\n"
-            "spec = importlib.util.find_spec('pymoo_gan'); stub = types.ModuleType('pymoo_gan')\n"
-            "stub.__path__ = list(spec.submodule_search_locations); sys.modules['pymoo_gan'] = stub\n"
-            "from pymoo_gan.space.product import ProductSpace, GeneSpace\n"
-            "from pymoo_gan.space.base import Ordinal\n"
-            "assert not any(m.split('.')[0] == 'torch' for m in sys.modules)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-
-
-# ---- genes ------------------------------------------------------------------------------------------------------
 def test_genes_share_a_base_and_only_ordinal_genes_are_ordinal():
     assert DENSITY.ordinal and DENSITY.size == 4 and DENSITY.name == "density"
     assert not Choice("op", ("a", "b")).ordinal
