@@ -89,6 +89,7 @@ class DiscriminatorSearchConfig:
     a new candidate's copy starts from the G of the best pair by ``reset_objective``.
     """
 
+    space: str = "eagan_discriminator"
     d_channels: int = 32
     train: TrainConfig = TrainConfig(g_batch_size=32, d_batch_size=32, n_critic=5)
     warmup_epochs: float = 2.0
@@ -101,6 +102,9 @@ class DiscriminatorSearchConfig:
     constraints: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        if self.space not in registry.space_names("discriminator"):
+            raise ValueError(f"space={self.space!r} is unknown; allowed: "
+                             f"{', '.join(registry.space_names('discriminator'))}")
         if self.reset not in RESET_RULES:
             raise ValueError(f"reset={self.reset!r} is unknown; allowed: {', '.join(RESET_RULES)}")
         for name in ("d_channels", "turn_steps"):

@@ -22,16 +22,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from pymoo_gan import registry
 from pymoo_gan.data.registry import dataset_channels
 from pymoo_gan.evaluation.scorer import score_aliases
 from pymoo_gan.metrics import count_macs, count_params
-from pymoo_gan.models import CellDiscriminator, CellDiscriminatorSupernet, PathModule, extract_discriminator
+from pymoo_gan.models import PathModule
 from pymoo_gan.problems.config import DiscriminatorSearchConfig, SearchConfig
 from pymoo_gan.problems.engine import RoundOver, SupernetEngine, Unit
 from pymoo_gan.problems.failures import Snapshot
 from pymoo_gan.problems.objectives import Objective, resolve_objectives
 from pymoo_gan.problems.supernet_problem import SupernetSearchProblem
-from pymoo_gan.space.eagan import DiscriminatorMacro, EAGANDiscriminatorSpace
 from pymoo_gan.training import GANTrainer, UniformPathSampler
 from pymoo_gan.training.loop import adam
 
@@ -64,7 +64,8 @@ class DiscriminatorSupernetEngine(SupernetEngine):
         super().__init__(search, latent_dim=generator.latent_dim, progress=progress)
         self.stage, self.space, self.rank_rule, self.reset = config, space, rank_rule, reset
         init = torch.Generator().manual_seed(search.seed)
-        self.supernet = CellDiscriminatorSupernet(space.macro, generator=init).to(self.device)
+        self.entry = registry.space(config.space)
+        self.supernet = self.entry.supernet(space.macro, generator=init).to(self.device)
         self.opt_d = adam(self.supernet.parameters(), config.train.d_lr, config.train, self.device)
         G = copy.deepcopy(generator).to(self.device).train()
         self.base = GeneratorCopy(G, adam(G.parameters(), config.train.g_lr, config.train, self.device))
@@ -177,13 +178,13 @@ class DiscriminatorSupernetEngine(SupernetEngine):
 
         G = copy.deepcopy(self.pair(genotype).G)
         self.scorer.recalibrate(G)
-        return G.eval(), extract_discriminator(self.supernet, self.space.decode(genotype)).eval()
+        return G.eval(), self.entry.extract(self.supernet, self.space.decode(genotype)).eval()
 
     def _cost(self, genotype) -> dict[str, float]:
 
         key = self.space.key(genotype)
         if key not in self._cost_cache:
-            D = CellDiscriminator(self.space.decode(genotype)).eval()
+            D = self.entry.build(self.space.decode(genotype)).eval()
             x = torch.zeros(1, self.space.macro.in_channels, self.space.macro.resolution, self.space.macro.resolution)
             self._cost_cache[key] = {"d_params": float(count_params(D)), "d_macs": float(count_macs(D, x))}
         return self._cost_cache[key]
@@ -218,11 +219,10 @@ class DiscriminatorSupernetEngine(SupernetEngine):
 
 
 def make_discriminator_space(search: SearchConfig, config: DiscriminatorSearchConfig):
-    """The EAGAN discriminator cell space at the data's channels and resolution (torch-free)."""
-
-    return EAGANDiscriminatorSpace(DiscriminatorMacro(channels=config.d_channels,
-                                                      in_channels=dataset_channels(search.dataset),
-                                                      resolution=search.resolution))
+    """The discriminator space ``config.space`` names (the registry's), at the data's channels and resolution."""
+    entry = registry.space(config.space)
+    return entry.space(entry.macro(channels=config.d_channels, in_channels=dataset_channels(search.dataset),
+                                   resolution=search.resolution))
 
 
 class DiscriminatorSearchProblem(SupernetSearchProblem):
