@@ -125,7 +125,8 @@ def test_score_is_independent_of_batch_size(real):
     z = fixed_latents(100, 8)
     a = score(_generator(), z, extractor, reference, metrics=("fd", "is"), batch_size=100)
     b = score(_generator(), z, extractor, reference, metrics=("fd", "is"), batch_size=7)
-    assert a["fd_toy"] == pytest.approx(b["fd_toy"], rel=1e-10)
+    # float64 statistics; the float32 network outputs themselves differ in the last bit with the batch's GEMM kernel
+    assert a["fd_toy"] == pytest.approx(b["fd_toy"], rel=1e-8)
     assert a["cs_toy"] == pytest.approx(b["cs_toy"], rel=1e-6)
 
 
