@@ -11,14 +11,14 @@ from torch import nn
 class EMA:
     """Keeps ``shadow``, a frozen copy of ``model`` whose parameters follow ``d * shadow + (1 - d) * model``.
 
-    With ``warmup`` the ``t``-th update uses ``d = min(decay, (1 + t) / (10 + t))`` (TensorFlow's ``num_updates``
-    rule): a short run is not dominated by the initial weights (with a fixed 0.999, 1,000 updates keep 37 % of them;
-    with the warm-up, under 0.1 %), and a long run still averages with ``decay``. Buffers (e.g. BN statistics) are
-    copied as they are.
+    With ``warmup`` the ``t``-th update (from 0) uses ``d = min(decay, t / (t + 1))``: the shadow is the plain mean of
+    the weights seen so far until that mean spans the EMA's horizon ``1 / (1 - decay)``, then the usual EMA. So a short
+    run keeps none of the initial weights (a fixed 0.999 over 1,000 updates keeps 37 % of them) and still averages
+    over all its steps; a long run is an EMA with ``decay``. Buffers (e.g. BN statistics) are copied as they are.
 
     Example:
         >>> net = nn.Linear(2, 2); ema = EMA(net, decay=0.999); ema.update(net); ema.current_decay()
-        0.18181818181818182
+        0.5
     """
 
     def __init__(self, model: nn.Module, decay: float = 0.999, warmup: bool = True):
@@ -29,7 +29,7 @@ class EMA:
 
     def current_decay(self) -> float:
         """The decay of the next update."""
-        return min(self.decay, (1 + self.updates) / (10 + self.updates)) if self.warmup else self.decay
+        return min(self.decay, self.updates / (self.updates + 1)) if self.warmup else self.decay
 
     @torch.no_grad()
     def update(self, model: nn.Module) -> None:

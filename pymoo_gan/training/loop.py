@@ -32,7 +32,7 @@ class TrainConfig:
     beta1: float = 0.0
     beta2: float = 0.9
     ema_decay: float | None = None  # None or 0: no EMA of G
-    ema_warmup: bool = True  # the EMA's decay ramps up as (1 + t) / (10 + t) to ema_decay (see training.ema.EMA)
+    ema_warmup: bool = True  # the EMA is the running mean of G until that spans its horizon (see training.ema.EMA)
     grad_clip: float | None = None
     amp: bool = True  # bf16 autocast for G and D on CUDA; ignored on CPU
     channels_last: bool | None = None  # NHWC weights and batches; None: on CUDA only (tensor-core friendly)
