@@ -23,7 +23,8 @@ problem1 = res1.problem  # the problem that ran (restored from the checkpoint wh
 g_star = problem1.extract(res1.opt[0].X)  # a Pareto generator with its stage-1 weights
 
 # stage 2: every candidate D trains its own copy of G*; after each round all copies become the best pair's G
-problem2 = DiscriminatorSearchProblem(g_star, problem1.config, **stage2)
+c = problem1.config  # stage 2 trains on stage 1's data and scores with its metrics, so their scores compare
+problem2 = DiscriminatorSearchProblem(g_star, data=c.data, metrics=c.metrics, device=c.device, seed=c.seed, **stage2)
 res2 = run_search(problem2, nsga2(pop_size=4), 2, f"{out}/stage2", seed=1)
 print(res2.problem.results()[["genotype", "weights_version", "fd_digits_cnn", "d_params"]].tail())
 

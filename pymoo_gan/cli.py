@@ -9,23 +9,29 @@ exported generator.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
+import typing
 
 import tomllib
 from pymoo.optimize import minimize
 
 from pymoo_gan import registry
 from pymoo_gan.algorithms import nsga2
+from pymoo_gan.data.config import DataConfig
+from pymoo_gan.data.registry import dataset_names
+from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.evaluation.scorer import CandidateScorer
 from pymoo_gan.problems import GANSearchProblem, SearchConfig
+from pymoo_gan.problems.config import setting_path
 from pymoo_gan.problems.engine import resolve_device
 from pymoo_gan.report.search_report import write_search_report
 from pymoo_gan.runs import load_run_config, run_two_stage
-from pymoo_gan.runs.config import set_dotted
+from pymoo_gan.runs.config import EvolutionConfig, set_dotted
 from pymoo_gan.runs.export import load_generator
-from pymoo_gan.runs.schema import from_dict
+from pymoo_gan.runs.schema import from_dict, to_dict
 
 
 def _demo(args) -> int:
@@ -37,7 +43,7 @@ def _demo(args) -> int:
     paths = write_search_report(problem, res, args.out)
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump({"pop_size": args.pop_size, "n_gen": args.n_gen, "seed": args.seed,
-                   "config": repr(problem.config)}, f, indent=2)
+                   "config": to_dict(problem.config)}, f, indent=2)
     print(f"{len(problem.results())} evaluations in {res.exec_time:.0f} s; wrote " + ", ".join(paths.values()))
     return 0
 
@@ -56,23 +62,21 @@ def _search(args) -> int:
 def _evaluate(args) -> int:
     device = resolve_device(args.device)
     G = load_generator(args.generator, map_location=device)
-    macro = G.arch.macro
-    config = search_settings(args.set).replace(
-        dataset=args.dataset, data_root=args.data_root, resolution=macro.resolution, bottom_width=macro.bottom_width,
-        latent_dim=macro.latent_dim, extractor=args.extractor, inception_weights=args.inception_weights,
-        n_samples=args.n_samples, seed=args.seed, device=str(device))
-    scores = CandidateScorer(config, latent_dim=G.latent_dim, device=device).score_generator(G)
-    print(json.dumps({"generator": args.generator, "dataset": args.dataset, "n_samples": args.n_samples,
+    data = from_dict(DataConfig, {**options_of(args, DataConfig), "resolution": G.arch.macro.resolution})
+    metrics = from_dict(MetricsConfig, options_of(args, MetricsConfig))
+    scores = CandidateScorer(data, metrics, latent_dim=G.latent_dim, device=device, seed=args.seed).score_generator(G)
+    print(json.dumps({"generator": args.generator, "dataset": data.dataset, "n_samples": metrics.n_samples,
                       "reference": "train split", **scores}, indent=2))
     return 0
 
 
 def search_settings(items: list[str], **fixed) -> SearchConfig:
-    """The :class:`SearchConfig` of ``--set`` items (dotted keys such as ``train.ema_decay=0.99`` reach nested
-    tables; validated like a problem file's ``[stage1.problem]``) and ``fixed`` settings."""
+    """The :class:`SearchConfig` of ``--set`` items (dotted keys such as ``train.ema_decay=0.99``, or a name that
+    one section has, such as ``n_samples=200``; validated like a problem file's ``[stage1.problem]``) and ``fixed``
+    settings."""
     data: dict = {}
     for key, value in {**parse_overrides(items), **fixed}.items():
-        set_dotted(data, key, value)
+        set_dotted(data, setting_path(SearchConfig, key), value)
     return from_dict(SearchConfig, data)
 
 
@@ -91,13 +95,43 @@ def parse_overrides(items: list[str]) -> dict:
     return out
 
 
+_CHOICES = {"dataset": dataset_names, "extractor": lambda: tuple(registry.EXTRACTORS)}
+
+
+def add_settings_options(parser: argparse.ArgumentParser, cls, skip: tuple[str, ...] = (), **defaults) -> None:
+    """One ``--field-name`` option per field of settings dataclass ``cls`` (type, choices and default from the
+    dataclass; ``defaults`` replace some), so the command line follows the settings without a second list."""
+    hints = typing.get_type_hints(cls)
+    group = parser.add_argument_group(f"{cls.__name__} settings", (cls.__doc__ or "").split("\n\n")[0])
+    for f in dataclasses.fields(cls):
+        if f.name in skip:
+            continue
+        default = defaults.get(f.name, f.default)
+        tp = hints[f.name]
+        options = [t for t in typing.get_args(tp) if t is not type(None)] or [tp]
+        kwargs: dict = {"default": default, "dest": f.name, "help": f"(default: {default})"}
+        if options[0] is bool:
+            kwargs["action"] = argparse.BooleanOptionalAction
+        elif options[0] is tuple or typing.get_origin(options[0]) is tuple:
+            kwargs["nargs"] = "*"
+        else:
+            kwargs["type"] = options[0]
+        if f.name in _CHOICES:
+            kwargs["choices"] = _CHOICES[f.name]()
+        group.add_argument("--" + f.name.replace("_", "-"), **kwargs)
+
+
+def options_of(args: argparse.Namespace, cls) -> dict:
+    """The values of ``cls``'s options in parsed ``args`` (see :func:`add_settings_options`)."""
+    return {f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pymoo-gan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the default search (digits, NSGA-II) and write its report")
     demo.add_argument("--out", required=True, help="output folder for the report (results.csv, pareto.csv, plots)")
-    demo.add_argument("--pop-size", type=int, default=8)
-    demo.add_argument("--n-gen", type=int, default=4)
+    add_settings_options(demo, EvolutionConfig, skip=("prob_crossover", "prob_mutation"))
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
     demo.add_argument("--quiet", action="store_true", help="no progress display")
@@ -115,16 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.set_defaults(run=_search)
     evaluate = sub.add_parser("evaluate", help="score an exported generator against a dataset's training statistics")
     evaluate.add_argument("generator", help="a file written by export_model, e.g. DIR/export/final/generator_0.pt")
-    evaluate.add_argument("--dataset", default="digits", help="dataset name (see pymoo_gan.data.dataset_names())")
-    evaluate.add_argument("--data-root", default=None, help="folder or archive of the dataset")
-    evaluate.add_argument("--extractor", default="classifier", choices=tuple(registry.EXTRACTORS),
-                          help="inception: FID/IS with the standard weights; classifier: the dataset's own CNN")
-    evaluate.add_argument("--inception-weights", default=None, help="path of the standard Inception weights")
-    evaluate.add_argument("--n-samples", type=int, default=50_000)
+    add_settings_options(evaluate, DataConfig, skip=("resolution",))  # the generator's resolution
+    add_settings_options(evaluate, MetricsConfig, n_samples=50_000)  # the papers' sample count
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the latents")
     evaluate.add_argument("--device", default="auto")
-    evaluate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                          help="any other scoring setting, e.g. --set score_batch_size=1000")
     evaluate.set_defaults(run=_evaluate)
     return parser
 

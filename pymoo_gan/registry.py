@@ -100,8 +100,9 @@ class Entry:
 
 @dataclass(frozen=True)
 class ExtractorEntry:
-    """A feature extractor: ``factory(config, device)`` builds it (a ``FeatureExtractor``); ``describe(config)`` gives
-    ``(name, standard)`` of the scores it will produce without building it."""
+    """A feature extractor: ``factory(data, metrics, device)`` builds it (a ``FeatureExtractor``) for a
+    :class:`~pymoo_gan.data.config.DataConfig` and :class:`~pymoo_gan.evaluation.config.MetricsConfig`;
+    ``describe(data, metrics)`` gives ``(name, standard)`` of the scores it will produce without building it."""
 
     name: str
     factory: Lazy

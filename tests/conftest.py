@@ -5,7 +5,7 @@ import torch
 
 # Tiny settings for the stage-1 problem: the suite exercises the real code paths in seconds on 2 CPU cores.
 TINY = dict(latent_dim=12, g_channels=8, d_channels=8, warmup_epochs=0.5, round_epochs=0.25, n_samples=128,
-            score_batch_size=128, bn_batches=2)
+            batch_size=128, bn_batches=2)
 
 
 @pytest.fixture(scope="session", autouse=True)

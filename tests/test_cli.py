@@ -7,7 +7,7 @@ from pymoo_gan.cli import main, parse_overrides, search_settings
 from pymoo_gan.problems import SearchConfig
 
 TINY_SET = ["--set", "latent_dim=12", "--set", "g_channels=8", "--set", "d_channels=8", "--set", "warmup_epochs=0.5",
-            "--set", "round_epochs=0.25", "--set", "n_samples=128", "--set", "score_batch_size=128"]
+            "--set", "round_epochs=0.25", "--set", "n_samples=128", "--set", "batch_size=128"]
 
 
 def test_demo_writes_results_table_and_pareto_plot(tmp_path):
@@ -37,6 +37,6 @@ def test_overrides_parse_toml_literals():
 def test_demo_and_evaluate_settings_take_dotted_keys_like_search():
     config = search_settings(["train.ema_decay=0.99", "objectives=['fd', 'params']", "warmup_epochs=2"], device="cpu")
     assert config.train.ema_decay == 0.99 and config.train.g_lr == SearchConfig().train.g_lr  # only that key changes
-    assert config.objectives == ("fd", "params") and config.warmup_epochs == 2.0 and config.device == "cpu"
-    with pytest.raises(ValueError, match="train.ema_decy: unknown key; valid: .*ema_decay"):
+    assert config.objectives == ("fd", "params") and config.schedule.warmup_epochs == 2.0 and config.device == "cpu"
+    with pytest.raises(ValueError, match="unknown setting 'train.ema_decy'; valid: .*train.ema_decay"):
         search_settings(["train.ema_decy=0.99"])

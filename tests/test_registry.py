@@ -19,6 +19,8 @@ from pymoo.optimize import minimize  # noqa: E402
 
 from pymoo_gan import registry  # noqa: E402
 from pymoo_gan.cli import build_parser  # noqa: E402
+from pymoo_gan.data import DataConfig  # noqa: E402
+from pymoo_gan.evaluation import MetricsConfig  # noqa: E402
 from pymoo_gan.metrics import save_random_inception_weights  # noqa: E402
 from pymoo_gan.problems import SearchConfig  # noqa: E402
 from pymoo_gan.problems.generator_search import make_generator_space  # noqa: E402
@@ -106,14 +108,15 @@ def test_every_reference_resolves():
 
 def test_config_and_cli_read_the_registry():
     for name in registry.space_names("generator"):
-        assert make_generator_space(SearchConfig(space=name)).__class__ is registry.space(name).space.obj
+        assert make_generator_space(SearchConfig().replace(space=name)).__class__ is registry.space(name).space.obj
     for name in registry.space_names("discriminator"):
         with pytest.raises(ValueError, match="allowed: " + ", ".join(registry.space_names("generator"))):
-            SearchConfig(space=name)
-    for field, table in (("discriminator", registry.DISCRIMINATORS), ("extractor", registry.EXTRACTORS)):
-        assert all(getattr(SearchConfig(**{field: n}), field) == n for n in table)
+            SearchConfig().replace(space=name)
+    for section, field, table in (("model", "discriminator", registry.DISCRIMINATORS),
+                                  ("metrics", "extractor", registry.EXTRACTORS)):
+        assert all(getattr(getattr(SearchConfig().replace(**{field: n}), section), field) == n for n in table)
         with pytest.raises(ValueError, match=f"{field}='x' is unknown; allowed: " + ", ".join(table)):
-            SearchConfig(**{field: "x"})
+            SearchConfig().replace(**{field: "x"})
     parser = build_parser()
     for name in registry.EXTRACTORS:
         assert parser.parse_args(["evaluate", "g.pt", "--extractor", name]).extractor == name
@@ -215,11 +218,11 @@ def inception_weights(tmp_path_factory):
 
 @pytest.mark.parametrize("entry", registry.EXTRACTORS.values(), ids=lambda e: e.name)
 def test_extractor(entry, inception_weights):
-    config = SearchConfig(extractor=entry.name, inception_weights=inception_weights)
-    extractor = entry.factory(config, torch.device("cpu"))
-    assert entry.describe(config) == (extractor.name, extractor.standard)
+    data, metrics = DataConfig(), MetricsConfig(extractor=entry.name, inception_weights=inception_weights)
+    extractor = entry.factory(data, metrics, torch.device("cpu"))
+    assert entry.describe(data, metrics) == (extractor.name, extractor.standard)
     with torch.no_grad():
-        features = extractor(torch.rand(1, 1, config.resolution, config.resolution) * 2 - 1)["features"]
+        features = extractor(torch.rand(1, 1, data.resolution, data.resolution) * 2 - 1)["features"]
     assert features.dim() == 2 and features.shape[0] == 1 and torch.isfinite(features).all()
 
 

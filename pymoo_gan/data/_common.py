@@ -41,9 +41,9 @@ def check_resolution(resolution: int, dataset: str) -> int:
 
 
 def check_root(root: str | os.PathLike | None, dataset: str, what: str) -> Path:
-    """Return ``root`` as an absolute path, or raise a ``ValueError`` saying that ``dataset`` needs ``data_root``."""
+    """Return ``root`` as an absolute path, or raise a ``ValueError`` saying that ``dataset`` needs a data ``root``."""
     if root is None or str(root) == "":
-        raise ValueError(f"dataset {dataset!r} needs data_root (root=...): {what}")
+        raise ValueError(f"dataset {dataset!r} needs a data root (root=...): {what}")
     return Path(root).expanduser().absolute()
 
 

@@ -191,7 +191,7 @@ def _open_source(root: Path) -> _Source:
     if root.is_dir():
         return _FolderSource(root.resolve())
     if not root.exists():
-        raise FileNotFoundError(f"image_folder: {root} does not exist (data_root must be a folder or a "
+        raise FileNotFoundError(f"image_folder: {root} does not exist (the data root must be a folder or a "
                                 f"{'/'.join(ARCHIVE_SUFFIXES)} archive)")
     if not root.name.lower().endswith(ARCHIVE_SUFFIXES):
         raise ValueError(f"image_folder: {root} is neither a folder nor an archive; allowed archives: "

@@ -1,7 +1,7 @@
 """Dataset names -> loaders. Every loader returns images in [-1, 1], shape (N, C, R, R), and int64 labels.
 
 =================  ========  ==========================================================================
-name               channels  ``root`` (``data_root`` in a config)
+name               channels  ``root`` (``data.root`` in a config)
 =================  ========  ==========================================================================
 ``digits``         1         not used: scikit-learn's embedded 8x8 digits
 ``cifar10``        3         folder holding ``cifar-10-batches-py/``

@@ -274,7 +274,7 @@ def _require(dataset: str, root: Path, folder_name: str, names: Sequence[str], d
         folder, missing = locate()
     if missing is not None:
         hint = "download=True fetches it" if not download else "the download did not produce it"
-        raise FileNotFoundError(f"{dataset}: {missing} not found ({hint}; data_root={str(root)!r} should hold "
+        raise FileNotFoundError(f"{dataset}: {missing} not found ({hint}; root={str(root)!r} should hold "
                                 f"{folder_name}/)")
     return folder
 

@@ -11,7 +11,8 @@ import torch
 from torch import nn
 
 from pymoo_gan import registry
-from pymoo_gan.data.registry import load_dataset
+from pymoo_gan.data.config import DataConfig
+from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.files import sha256_file
 from pymoo_gan.metrics import (
     InceptionV3Extractor,
@@ -30,79 +31,83 @@ from pymoo_gan.training.bn import recalibrate_bn
 _ALIASED = {"fd": "fd", "score": "is", "kid": "kid"}  # objective alias -> result name in pymoo_gan.metrics
 
 
-def config_dataset(config, split: str = "train"):
-    """``(images, labels)`` of the dataset a config names (its root, resolution, download and cache settings)."""
-    return load_dataset(config.dataset, root=config.data_root, resolution=config.resolution, split=split,
-                        download=config.download, cache_dir=config.cache_dir)
+def make_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.device):
+    """The feature extractor ``metrics.extractor`` names (see :data:`pymoo_gan.registry.EXTRACTORS`)."""
+    return registry.extractor(metrics.extractor).factory(data, metrics, device)
 
 
-def make_extractor(config, device: torch.device):
-    """The feature extractor named by ``config.extractor`` (see :data:`pymoo_gan.registry.EXTRACTORS`)."""
-    return registry.extractor(config.extractor).factory(config, device)
+def classifier_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.device):
+    """The domain classifier of ``data.dataset`` (trained once, then cached)."""
+    train, test = (_labelled(data, split) for split in ("train", "test"))
+    return domain_classifier(data.dataset, train, test, cache_dir=data.cache_dir).to(device).eval()
 
 
-def classifier_extractor(config, device: torch.device):
-    """The domain classifier of ``config.dataset`` (trained once, then cached)."""
-    train, test = (_labelled(config, split) for split in ("train", "test"))
-    return domain_classifier(config.dataset, train, test, cache_dir=config.cache_dir).to(device).eval()
-
-
-def inception_extractor(config, device: torch.device):
+def inception_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.device):
     """The standard Inception, which needs its weights file (see :class:`pymoo_gan.metrics.InceptionV3Extractor`)."""
-    return InceptionV3Extractor(config.inception_weights).to(device).eval()
+    return InceptionV3Extractor(metrics.inception_weights).to(device).eval()
 
 
-def _labelled(config, split: str):
-    images, labels = config_dataset(config, split)
+def _labelled(data: DataConfig, split: str):
+    images, labels = data.load(split)
     keep = labels >= 0  # STL-10's unlabelled images, flat image folders
     if not bool(keep.any()):
         raise ValueError(f"extractor='classifier' needs class labels, but the {split} split of dataset "
-                         f"{config.dataset!r} has none; use extractor='inception' or class subfolders")
+                         f"{data.dataset!r} has none; use extractor='inception' or class subfolders")
     return images[keep], labels[keep]
 
 
-def extractor_name(config) -> tuple[str, bool]:
-    """``(name, standard)`` of the extractor a config will use, known without training or loading it."""
-    return registry.extractor(config.extractor).describe(config)
+def extractor_name(data: DataConfig, metrics: MetricsConfig) -> tuple[str, bool]:
+    """``(name, standard)`` of the extractor the settings will use, known without training or loading it."""
+    return registry.extractor(metrics.extractor).describe(data, metrics)
 
 
-def classifier_extractor_name(config) -> tuple[str, bool]:
+def classifier_extractor_name(data: DataConfig, metrics: MetricsConfig) -> tuple[str, bool]:
     """``(name, standard)`` of :func:`classifier_extractor`: ``("<dataset>_cnn", False)``."""
-    return f"{config.dataset}_cnn", False
+    return f"{data.dataset}_cnn", False
 
 
-def inception_extractor_name(config) -> tuple[str, bool]:
+def inception_extractor_name(data: DataConfig, metrics: MetricsConfig) -> tuple[str, bool]:
     """``(name, standard)`` of :func:`inception_extractor`, from the weights file's hash."""
-    return inception_name(sha256_file(find_inception_weights(config.inception_weights)))
+    return inception_name(sha256_file(find_inception_weights(metrics.inception_weights)))
 
 
-def score_aliases(config) -> dict[str, str]:
+def score_aliases(data: DataConfig, metrics: MetricsConfig) -> dict[str, str]:
     """Objective aliases -> concrete score keys, e.g. ``{"fd": "fd_digits_cnn", "score": "cs_digits_cnn"}``."""
-    name, standard = extractor_name(config)
+    name, standard = extractor_name(data, metrics)
     probe = type("Probe", (), {"name": name, "standard": standard})()
     return {alias: metric_key(result, probe) for alias, result in _ALIASED.items()}
 
 
 class CandidateScorer:
-    """Scores generator paths and standalone generators with fixed latents against cached real statistics."""
+    """Scores generator paths and standalone generators with fixed latents against cached real statistics.
 
-    def __init__(self, config, latent_dim: int, device: torch.device):
-        self.config, self.device = config, device
-        self.extractor = make_extractor(config, device)
-        images, _ = config_dataset(config, "train")
-        self.metrics = ("fd", "is", *(m for m in config.extra_metrics if m not in ("fd", "is")))
-        self.reference = reference_statistics(images, self.extractor, dataset=config.dataset, split="train",
+    ``seed`` fixes the scoring latents (``seed + 1``) and the BN-recalibration latents (``seed + 2``).
+
+    Example:
+        >>> scorer = CandidateScorer(DataConfig(), MetricsConfig(n_samples=64), latent_dim=8,
+        ...                          device=torch.device("cpu"))                                # doctest: +SKIP
+        >>> scorer.score_generator(G)                                                           # doctest: +SKIP
+        {'fd_digits_cnn': 212.4, 'cs_digits_cnn': 3.9, 'cs_std_digits_cnn': 0.3}
+    """
+
+    def __init__(self, data: DataConfig, metrics: MetricsConfig, latent_dim: int, device: torch.device,
+                 seed: int = 0):
+        self.data, self.settings, self.device = data, metrics, device
+        self.extractor = make_extractor(data, metrics, device)
+        images, _ = data.load("train")
+        self.metrics = metrics.names
+        self.reference = reference_statistics(images, self.extractor, dataset=data.dataset, split="train",
                                               keep_features=bool({"kid", "pr"} & set(self.metrics)),
-                                              cache_dir=config.cache_dir)
-        self.latents = fixed_latents(config.n_samples, latent_dim, seed=config.seed + 1, device=device)
-        bn_n = config.bn_batches * config.train.g_batch_size
-        self.bn_latents = fixed_latents(bn_n, latent_dim, seed=config.seed + 2, device=device)
+                                              cache_dir=data.cache_dir)
+        self.latents = fixed_latents(metrics.n_samples, latent_dim, seed=seed + 1, device=device)
+        bn_n = metrics.bn_batches * metrics.bn_batch_size
+        self.bn_latents = fixed_latents(bn_n, latent_dim, seed=seed + 2, device=device)
 
     def recalibrate(self, supernet: nn.Module, arch=None) -> None:
         """Recompute the BN statistics of ``supernet``'s path ``arch`` (or of a standalone generator when ``arch`` is
         None) from the fixed BN latents alone; a no-op for networks without BN."""
         forward = supernet if arch is None else (lambda z: supernet(z, arch))
-        recalibrate_bn(supernet, forward, self.bn_latents.split(self.config.train.g_batch_size))
+        recalibrate_bn(supernet, forward, self.bn_latents.split(self.settings.bn_batch_size))
 
     def score_generator(self, generator: nn.Module) -> dict[str, float]:
         """Scores of a standalone generator (BN recalibrated first, like a path)."""
@@ -114,7 +119,7 @@ class CandidateScorer:
         module.eval()
         try:
             return score(forward, self.latents, self.extractor, self.reference, metrics=self.metrics,
-                         batch_size=self.config.score_batch_size)
+                         batch_size=self.settings.batch_size)
         finally:
             module.train(was_training)
 

@@ -6,7 +6,8 @@ sub-network (a copy) and score that, so nothing shared changes.
 
 Example (after a stage-1 warm-up of ``problem``):
     >>> torch.save(weights_snapshot(problem.engine.scored_supernet), "w.pt")                     # doctest: +SKIP
-    >>> score_snapshot(problem.space, genotype, "w.pt", problem.config)                          # doctest: +SKIP
+    >>> c = problem.config
+    >>> score_snapshot(problem.space, genotype, "w.pt", c.data, c.metrics, seed=c.seed)          # doctest: +SKIP
     {'fd_digits_cnn': 301.2, 'cs_digits_cnn': 3.1, ..., 'params': 150817.0, 'macs': 12931712.0}
 """
 
@@ -19,6 +20,8 @@ import torch
 from torch import nn
 
 from pymoo_gan import registry
+from pymoo_gan.data.config import DataConfig
+from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.evaluation.scorer import CandidateScorer
 from pymoo_gan.space.base import SearchSpace
 
@@ -28,11 +31,12 @@ def weights_snapshot(supernet: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu", copy=True) for k, v in supernet.state_dict().items()}
 
 
-def score_snapshot(space: SearchSpace, genotype, weights: dict | str | os.PathLike, settings,
-                   scorer: CandidateScorer | None = None, device: str | torch.device = "cpu") -> dict[str, float]:
+def score_snapshot(space: SearchSpace, genotype, weights: dict | str | os.PathLike, data: DataConfig,
+                   metrics: MetricsConfig, seed: int = 0, scorer: CandidateScorer | None = None,
+                   device: str | torch.device = "cpu") -> dict[str, float]:
     """Raw scores of ``genotype`` of ``space`` on a snapshot of the shared generator weights (a state dict, or a file
-    of one written by ``torch.save``), computed from ``settings`` (a :class:`~pymoo_gan.problems.SearchConfig`: data,
-    extractor, latents, seed). Pass a ``scorer`` built once per process to score many candidates."""
+    of one written by ``torch.save``), scored against ``data`` with ``metrics`` and the latents of ``seed``, as the
+    search that made the snapshot scores. Pass a ``scorer`` built once per process to score many candidates."""
     device = torch.device(device)
     if not isinstance(weights, dict):
         weights = torch.load(weights, map_location="cpu", weights_only=True)
@@ -42,7 +46,7 @@ def score_snapshot(space: SearchSpace, genotype, weights: dict | str | os.PathLi
         supernet = entry.supernet(space.macro)
     supernet.load_state_dict(weights)
     supernet.to(device)
-    scorer = scorer or CandidateScorer(settings, latent_dim=space.macro.latent_dim, device=device)
+    scorer = scorer or CandidateScorer(data, metrics, latent_dim=space.macro.latent_dim, device=device, seed=seed)
     scores = scorer.score_generator(entry.extract(supernet, arch))
     scores.update(scorer.cost(entry.build(arch), arch.macro.latent_dim))
     return scores

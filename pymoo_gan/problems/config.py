@@ -1,77 +1,167 @@
-"""Settings of a supernet search stage, as one dataclass: the single source of defaults for Python, TOML and CLI.
+"""Settings of the search stages, split by concern; each default is written once, here or in its concern's module.
 
-The defaults are the embedded CPU problem: digits at 16x16, tiny widths, a digits-classifier Fréchet distance.
+A stage-1 :class:`SearchConfig` is made of :class:`~pymoo_gan.data.config.DataConfig` (which images),
+:class:`ModelConfig` (the sizes that are not searched), :class:`~pymoo_gan.training.TrainConfig` (the GAN step),
+:class:`~pymoo_gan.evaluation.config.MetricsConfig` (how candidates are scored) and :class:`ScheduleConfig` (how long
+the shared weights train), plus the objectives, constraints, device and seed. Stage 2
+(:class:`DiscriminatorSearchConfig`) has its own model, training and schedule; it is scored on the data and metrics of
+stage 1, which its problem takes as arguments. The defaults are the embedded CPU problem: digits at 16x16, tiny
+widths, a digits-classifier Fréchet distance.
+
+Settings are changed by name (``config.replace(n_samples=200)``: a name that only one section has reaches it) or by
+dotted path (``config.replace(**{"metrics.n_samples": 200})``), the way ``--set`` and problem files do.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 
 from pymoo_gan import registry
-from pymoo_gan.data.registry import dataset_names
+from pymoo_gan.data.config import DataConfig
+from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.training.loop import TrainConfig
+
+N_UP_CELLS = 3  # the generator spaces' up-cells: resolution = bottom width * 2**3
+
+
+def _positive_ints(config, *names) -> None:
+    for name in names:
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}={value!r} must be a positive integer")
+
+
+def _sections(cls) -> dict[str, type]:
+    """The fields of settings class ``cls`` that are settings dataclasses themselves (``X | None`` included)."""
+    out = {}
+    for name, tp in typing.get_type_hints(cls).items():
+        options = [t for t in typing.get_args(tp) if t is not type(None)] or [tp]
+        if len(options) == 1 and dataclasses.is_dataclass(options[0]):
+            out[name] = options[0]
+    return out
+
+
+def setting_path(config, key: str) -> str:
+    """The dotted path of setting ``key`` in settings dataclass ``config`` (an instance or the class): a field
+    (``"seed"``), a dotted path (``"train.g_lr"``) or a field name that exactly one section has (``"g_lr"`` ->
+    ``"train.g_lr"``), at any depth. Unknown or ambiguous names raise a one-line ``ValueError`` listing what is
+    allowed.
+
+    Example:
+        >>> setting_path(SearchConfig, "n_samples")
+        'metrics.n_samples'
+    """
+    cls = config if isinstance(config, type) else type(config)
+    fields = [f.name for f in dataclasses.fields(cls)]
+    sections = _sections(cls)
+    head, _, rest = key.partition(".")
+    if rest and head in sections:
+        try:
+            return f"{head}.{setting_path(sections[head], rest)}"
+        except ValueError as e:
+            raise ValueError(str(e).replace(f"setting {rest!r}", f"setting {key!r}")
+                             .replace("valid: ", f"valid: {head}.", 1).replace(", ", f", {head}.")) from None
+    if not rest and key in fields:
+        return key
+    owners = [s for s, tp in sections.items() if key in {f.name for f in dataclasses.fields(tp)}]
+    if not rest and len(owners) == 1:
+        return f"{owners[0]}.{key}"
+    if not rest and owners:
+        raise ValueError(f"setting {key!r} is ambiguous; use one of {', '.join(f'{s}.{key}' for s in owners)}")
+    valid = [*fields, *(f"{s}.{f.name}" for s, tp in sections.items() for f in dataclasses.fields(tp))]
+    raise ValueError(f"unknown setting {key!r}; valid: {', '.join(sorted(valid))}")
+
+
+def replace_settings(config, **changes):
+    """A copy of settings dataclass ``config`` with ``changes``, each named as :func:`setting_path` allows; a
+    section may also be given whole (an instance) or as a dict of its fields."""
+    direct, nested = {}, {}
+    for key, value in changes.items():
+        if key in _sections(type(config)) and isinstance(value, dict):
+            nested.setdefault(key, {}).update(value)
+            continue
+        head, _, rest = setting_path(config, key).partition(".")
+        if rest:
+            nested.setdefault(head, {})[rest] = value
+        else:
+            direct[head] = value
+    for section, values in nested.items():
+        direct[section] = replace_settings(direct.pop(section, getattr(config, section)), **values)
+    return dataclasses.replace(config, **direct)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The sizes that are not searched: the generator space, latent size and widths, the fixed discriminator of
+    stage 1 (a :data:`pymoo_gan.registry.DISCRIMINATORS` name) and its width."""
+
+    space: str = "eagan"
+    latent_dim: int = 24
+    g_channels: int = 32
+    discriminator: str = "autogan"
+    d_channels: int = 32
+
+    def __post_init__(self):
+        if self.space not in registry.space_names("generator"):
+            raise ValueError(f"space={self.space!r} is unknown; allowed: "
+                             f"{', '.join(registry.space_names('generator'))}")
+        registry.discriminator(self.discriminator)
+        _positive_ints(self, "latent_dim", "g_channels", "d_channels")
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """How long the shared weights train: a warm-up on random paths, then a round before each generation's scores
+    (``round_size``: after that many evaluations instead). Epochs are passes over the training images in D batches."""
+
+    warmup_epochs: float = 12.0
+    round_epochs: float = 4.0
+    round_size: int | None = None
+
+    def __post_init__(self):
+        for name in ("warmup_epochs", "round_epochs"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be >= 0")
+        if self.round_size is not None:
+            _positive_ints(self, "round_size")
 
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """What a stage-1 (generator) search trains and scores. ``resolution = bottom_width * 2**3``."""
+    """What a stage-1 (generator) search trains and scores.
 
-    dataset: str = "digits"
-    data_root: str | None = None
-    download: bool = False  # fetch cifar10/stl10/mnist/fashion_mnist into data_root when missing
-    resolution: int = 16
-    space: str = "eagan"
-    latent_dim: int = 24
-    g_channels: int = 32
-    bottom_width: int = 2
-    discriminator: str = "autogan"
-    d_channels: int = 32
+    Example:
+        >>> config = SearchConfig().replace(n_samples=200, **{"train.g_lr": 1e-4})
+        >>> config.metrics.n_samples, config.train.g_lr, config.bottom_width
+        (200, 0.0001, 2)
+    """
+
+    data: DataConfig = DataConfig()
+    model: ModelConfig = ModelConfig()
     # EMA: candidates are scored on the EMA of the supernet (a tiny GAN's raw weights oscillate from step to step)
-    train: TrainConfig = TrainConfig(g_batch_size=32, d_batch_size=32, g_lr=2e-4, d_lr=2e-4, ema_decay=0.999)
-    warmup_epochs: float = 12.0
-    round_epochs: float = 4.0
-    round_size: int | None = None  # evaluations between training rounds; None = one round per generation
-    n_samples: int = 1000
-    score_batch_size: int = 500
-    bn_batches: int = 4
+    train: TrainConfig = TrainConfig(ema_decay=0.999)
+    metrics: MetricsConfig = MetricsConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
     objectives: tuple = ("fd", "score", "params")
     constraints: dict = field(default_factory=dict)
-    extractor: str = "classifier"
-    inception_weights: str | None = None
-    extra_metrics: tuple = ()
     device: str = "auto"
     seed: int = 0
-    cache_dir: str | None = None
 
     def __post_init__(self):
-
-        for name, allowed in (("dataset", dataset_names()), ("space", registry.space_names("generator")),
-                              ("discriminator", tuple(registry.DISCRIMINATORS)),
-                              ("extractor", tuple(registry.EXTRACTORS))):
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"{name}={getattr(self, name)!r} is unknown; allowed: {', '.join(allowed)}")
-        if self.resolution != self.bottom_width * 8:
-            raise ValueError(f"resolution {self.resolution} is impossible with bottom_width {self.bottom_width}: "
-                             f"three up-cells give resolution = 8 * bottom_width = {8 * self.bottom_width}")
-        for name in ("latent_dim", "g_channels", "d_channels", "n_samples", "score_batch_size"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer")
-        for name in ("warmup_epochs", "round_epochs"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be >= 0")
-        if isinstance(self.train, dict):  # from TOML / keyword dicts
-            object.__setattr__(self, "train", TrainConfig(**self.train))
+        cells = 2 ** N_UP_CELLS
+        if self.data.resolution % cells:
+            raise ValueError(f"resolution {self.data.resolution} is impossible for a generator of {N_UP_CELLS} "
+                             f"up-cells; allowed: a multiple of {cells}")
         object.__setattr__(self, "objectives", tuple(self.objectives))
-        object.__setattr__(self, "extra_metrics", tuple(self.extra_metrics))
 
-    def replace(self, **changes) -> SearchConfig:
-        """A copy with ``changes``; an unknown name raises ValueError listing the valid ones."""
-        valid = {f.name for f in dataclasses.fields(self)}
-        unknown = sorted(set(changes) - valid)
-        if unknown:
-            raise ValueError(f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
-        return dataclasses.replace(self, **changes)
+    @property
+    def bottom_width(self) -> int:
+        """Width of the generator's first feature map: the resolution halved once per up-cell."""
+        return self.data.resolution // 2 ** N_UP_CELLS
+
+    replace = replace_settings
 
 
 RESET_RULES = ("best", "none")
@@ -79,25 +169,24 @@ RESET_RULES = ("best", "none")
 
 @dataclass(frozen=True)
 class DiscriminatorSearchConfig:
-    """What a stage-2 (discriminator) search trains; data, scoring, device and seed come from the stage-1
-    :class:`SearchConfig`. Defaults are the embedded CPU problem; EAGAN's values are in ``problems/eagan_*.toml``.
+    """What a stage-2 (discriminator) search trains; data and scoring are stage 1's (the problem's arguments).
+    EAGAN's values are in ``problems/eagan_*.toml``.
 
-    ``round_epochs`` passes over the data are shared by all pairs of a round, visited in turn, ``turn_steps``
-    generator steps (each after ``train.n_critic`` D steps) per visit, as in EAGAN's code (5 D steps + 1 G step).
-    ``reset="best"`` is EAGAN's weight-resetting: before each round every G copy becomes a copy of the G of the best
-    pair by ``reset_objective`` on the latest scores; ``"none"`` lets each pair keep training its own copy. Either way
-    a new candidate's copy starts from the G of the best pair by ``reset_objective``.
+    ``space`` is a discriminator space of the registry, ``channels`` its width. ``schedule.round_epochs`` passes over
+    the data are shared by all pairs of a round, visited in turn, ``turn_steps`` generator steps (each after
+    ``train.n_critic`` D steps) per visit, as in EAGAN's code (5 D steps + 1 G step). ``reset="best"`` is EAGAN's
+    weight-resetting: before each round every G copy becomes a copy of the G of the best pair by ``reset_objective``
+    on the latest scores; ``"none"`` lets each pair keep training its own copy. Either way a new candidate's copy
+    starts from the G of the best pair by ``reset_objective``.
     """
 
     space: str = "eagan_discriminator"
-    d_channels: int = 32
-    train: TrainConfig = TrainConfig(g_batch_size=32, d_batch_size=32, n_critic=5)
-    warmup_epochs: float = 2.0
-    round_epochs: float = 4.0
+    channels: int = 32
+    train: TrainConfig = TrainConfig(n_critic=5)
+    schedule: ScheduleConfig = ScheduleConfig(warmup_epochs=2.0, round_epochs=4.0)
     turn_steps: int = 1
     reset: str = "best"
     reset_objective: str = "fd"
-    round_size: int | None = None
     objectives: tuple = ("fd", "score", "d_params")
     constraints: dict = field(default_factory=dict)
 
@@ -107,14 +196,7 @@ class DiscriminatorSearchConfig:
                              f"{', '.join(registry.space_names('discriminator'))}")
         if self.reset not in RESET_RULES:
             raise ValueError(f"reset={self.reset!r} is unknown; allowed: {', '.join(RESET_RULES)}")
-        for name in ("d_channels", "turn_steps"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer")
-        for name in ("warmup_epochs", "round_epochs"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be >= 0")
-        if isinstance(self.train, dict):
-            object.__setattr__(self, "train", TrainConfig(**self.train))
+        _positive_ints(self, "channels", "turn_steps")
         object.__setattr__(self, "objectives", tuple(self.objectives))
 
-    replace = SearchConfig.replace
+    replace = replace_settings

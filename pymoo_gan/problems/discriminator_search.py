@@ -9,7 +9,8 @@ copy becomes a real copy of the G of the best pair of the latest scores. G enter
 
 Example (after a stage-1 search ``res1`` of ``problem1``):
     >>> G = problem1.extract(res1.opt[0].X)                                                     # doctest: +SKIP
-    >>> problem2 = DiscriminatorSearchProblem(G, problem1.config)                                # doctest: +SKIP
+    >>> c = problem1.config
+    >>> problem2 = DiscriminatorSearchProblem(G, data=c.data, metrics=c.metrics, seed=c.seed)    # doctest: +SKIP
     >>> res2 = minimize(problem2, nsga2(pop_size=8), ("n_gen", 3), seed=1)                       # doctest: +SKIP
 """
 
@@ -23,11 +24,12 @@ import torch
 from torch import nn
 
 from pymoo_gan import registry
-from pymoo_gan.data.registry import dataset_channels
+from pymoo_gan.data.config import DataConfig
+from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.evaluation.scorer import score_aliases
 from pymoo_gan.metrics import count_macs, count_params
 from pymoo_gan.models import PathModule
-from pymoo_gan.problems.config import DiscriminatorSearchConfig, SearchConfig
+from pymoo_gan.problems.config import DiscriminatorSearchConfig
 from pymoo_gan.problems.engine import RoundOver, SupernetEngine, Unit
 from pymoo_gan.problems.failures import Snapshot
 from pymoo_gan.problems.objectives import Objective, resolve_objectives
@@ -58,12 +60,13 @@ class DiscriminatorSupernetEngine(SupernetEngine):
     when ``reset`` is true, and what a new candidate's copy starts from either way.
     """
 
-    def __init__(self, generator: nn.Module, search: SearchConfig, config: DiscriminatorSearchConfig, space,
-                 rank_rule, reset: bool = True, progress: bool = True):
+    def __init__(self, generator: nn.Module, config: DiscriminatorSearchConfig, space, data: DataConfig,
+                 metrics: MetricsConfig, device: str, seed: int, rank_rule, reset: bool = True,
+                 progress: bool = True):
 
-        super().__init__(search, latent_dim=generator.latent_dim, progress=progress)
+        super().__init__(data, metrics, device, seed, latent_dim=generator.latent_dim, progress=progress)
         self.stage, self.space, self.rank_rule, self.reset = config, space, rank_rule, reset
-        init = torch.Generator().manual_seed(search.seed)
+        init = torch.Generator().manual_seed(seed)
         self.entry = registry.space(config.space)
         self.supernet = self.entry.supernet(space.macro, generator=init).to(self.device)
         self.opt_d = adam(self.supernet.parameters(), config.train.d_lr, config.train, self.device)
@@ -100,7 +103,7 @@ class DiscriminatorSupernetEngine(SupernetEngine):
             for _ in range(k):
                 yield Unit(None, 1, self._turn(self._trainer(self.base, sampler()), 1))
 
-        self.run_units(self.steps_per(self.stage.warmup_epochs, self.stage.train), units, "stage-2 warm-up")
+        self.run_units(self.steps_per(self.stage.schedule.warmup_epochs, self.stage.train), units, "stage-2 warm-up")
 
     def best_pair(self) -> str | None:
         """The key of the best pair on the latest scores by ``rank_rule`` (non-finite ranks and failed pairs never
@@ -142,7 +145,7 @@ class DiscriminatorSupernetEngine(SupernetEngine):
                     left -= n
                     yield Unit(key, n, self._turn(trainers[key], n))
 
-        n = max(self.steps_per(self.stage.round_epochs, self.stage.train), len(keys) * turn)
+        n = max(self.steps_per(self.stage.schedule.round_epochs, self.stage.train), len(keys) * turn)
         self.run_units(n, units, f"stage-2 round {self.weights_version}")
 
     def _snapshot(self, unit) -> Snapshot:
@@ -218,11 +221,10 @@ class DiscriminatorSupernetEngine(SupernetEngine):
         self.load_failure_state(state)
 
 
-def make_discriminator_space(search: SearchConfig, config: DiscriminatorSearchConfig):
+def make_discriminator_space(config: DiscriminatorSearchConfig, data: DataConfig):
     """The discriminator space ``config.space`` names (the registry's), at the data's channels and resolution."""
     entry = registry.space(config.space)
-    return entry.space(entry.macro(channels=config.d_channels, in_channels=dataset_channels(search.dataset),
-                                   resolution=search.resolution))
+    return entry.space(entry.macro(channels=config.channels, in_channels=data.channels, resolution=data.resolution))
 
 
 class DiscriminatorSearchProblem(SupernetSearchProblem):
@@ -231,8 +233,10 @@ class DiscriminatorSearchProblem(SupernetSearchProblem):
     Args:
         generator: the generator G* (a standalone module with ``.latent_dim``, e.g. ``problem1.extract(x)``); it
             enters stage 2 with its weights as they are.
-        search: the stage-1 settings (dataset, resolution, scoring, device, seed).
         config: stage-2 settings (:class:`DiscriminatorSearchConfig`) and/or keyword ``overrides``.
+        data, metrics: what the pairs train on and how they are scored: stage 1's (``problem1.config.data``,
+            ``problem1.config.metrics``), so the scores of both stages compare.
+        device, seed: as stage 1's.
 
     Objectives (all minimised; default Fréchet distance, negative classifier score, D parameters) read the scores of
     the pair's G copy and the candidate D's size (``d_params``, ``d_macs``).
@@ -243,28 +247,33 @@ class DiscriminatorSearchProblem(SupernetSearchProblem):
         >>> from pymoo_gan.space import EAGANGeneratorSpace, GeneratorMacro
         >>> g_space = EAGANGeneratorSpace(GeneratorMacro(latent_dim=24, channels=32, bottom_width=2, out_channels=1))
         >>> G = build_generator(g_space.decode([1] * 21))
-        >>> problem = DiscriminatorSearchProblem(G, d_channels=16)
+        >>> problem = DiscriminatorSearchProblem(G, channels=16)
         >>> problem.n_var, [o.key for o in problem.objectives]
         (21, ['fd_digits_cnn', 'cs_digits_cnn', 'd_params'])
     """
 
     trains_offspring = True
 
-    def __init__(self, generator: nn.Module, search: SearchConfig | None = None,
-                 config: DiscriminatorSearchConfig | None = None, progress: bool = True, **overrides):
+    def __init__(self, generator: nn.Module, config: DiscriminatorSearchConfig | None = None, *,
+                 data: DataConfig | None = None, metrics: MetricsConfig | None = None, device: str = "auto",
+                 seed: int = 0, progress: bool = True, **overrides):
 
-        self.search = search or SearchConfig()
+        data, metrics = data or DataConfig(), metrics or MetricsConfig()
+        self.data_config, self.metrics_config, self.device_name, self.seed = data, metrics, device, seed
         config = config or DiscriminatorSearchConfig()
         self.config = config.replace(**overrides) if overrides else config
         if not hasattr(generator, "latent_dim"):
             raise TypeError(f"generator {type(generator).__name__} needs a .latent_dim (pymoo_gan's generators have "
                             "one)")
         self._generator = generator
-        aliases = score_aliases(self.search)
-        super().__init__(make_discriminator_space(self.search, self.config), self.config.objectives,
-                         self.config.constraints, aliases=aliases, round_size=self.config.round_size,
+        aliases = score_aliases(data, metrics)
+        super().__init__(make_discriminator_space(self.config, data), self.config.objectives,
+                         self.config.constraints, aliases=aliases, round_size=self.config.schedule.round_size,
                          progress=progress, exclude_from_serialization=("_generator",))
         self.rank_objective: Objective = resolve_objectives([self.config.reset_objective], aliases)[0]
+
+    def settings(self):
+        return self.config, self.data_config, self.metrics_config, self.device_name, self.seed
 
     def extract(self, x) -> tuple[nn.Module, nn.Module]:
         """``(G, D)`` of genotype ``x``: its G copy and the standalone discriminator with copied weights."""
@@ -280,6 +289,7 @@ class DiscriminatorSearchProblem(SupernetSearchProblem):
         if getattr(self, "_generator", None) is None:
             raise RuntimeError("this stage-2 problem was unpickled without its generator; restore it from a "
                                "checkpoint with the engine state")
-        return DiscriminatorSupernetEngine(self._generator, self.search, self.config, self.space,
+        return DiscriminatorSupernetEngine(self._generator, self.config, self.space, self.data_config,
+                                           self.metrics_config, self.device_name, self.seed,
                                            rank_rule=self.rank_objective.minimised, reset=self.config.reset == "best",
                                            progress=self.progress)

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from pymoo_gan.evaluation.scorer import CandidateScorer, config_dataset
+from pymoo_gan.data.config import DataConfig
+from pymoo_gan.evaluation.config import MetricsConfig
+from pymoo_gan.evaluation.scorer import CandidateScorer
 from pymoo_gan.problems.failures import Snapshot, all_finite, failure_reason, release_memory
 from pymoo_gan.progress import progress_bar
 
@@ -85,15 +87,16 @@ class SupernetEngine:
     (which path trains at each step); the scorer owns the fixed scoring latents.
     """
 
-    def __init__(self, config, latent_dim: int, progress: bool = True):
+    def __init__(self, data: DataConfig, metrics: MetricsConfig, device: str, seed: int, latent_dim: int,
+                 progress: bool = True):
 
-        self.config, self.progress = config, progress
-        self.device = resolve_device(config.device)
-        self.torch_gen = torch.Generator(device=self.device).manual_seed(config.seed)
-        self.path_rng = np.random.default_rng(config.seed)
-        images, _ = config_dataset(config, "train")
+        self.progress = progress
+        self.device = resolve_device(device)
+        self.torch_gen = torch.Generator(device=self.device).manual_seed(seed)
+        self.path_rng = np.random.default_rng(seed)
+        images, _ = data.load("train")
         self.images = images.to(self.device)
-        self.scorer = CandidateScorer(config, latent_dim=latent_dim, device=self.device)
+        self.scorer = CandidateScorer(data, metrics, latent_dim=latent_dim, device=self.device, seed=seed)
         self.weights_version = 0
         self.failures: dict[str, str] = {}  # genotype key -> why its training failed in the latest round
         self.skipped_steps = 0  # warm-up units dropped because their random path failed

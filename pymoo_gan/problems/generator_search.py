@@ -14,7 +14,6 @@ import numpy as np
 import torch
 
 from pymoo_gan import registry
-from pymoo_gan.data.registry import dataset_channels
 from pymoo_gan.evaluation.scorer import score_aliases
 from pymoo_gan.models import build_discriminator
 from pymoo_gan.problems.config import SearchConfig
@@ -29,13 +28,14 @@ class GeneratorSupernetEngine(SupernetEngine):
 
     def __init__(self, config: SearchConfig, space, registry_entry, progress: bool = True, hooks=()):
 
-        super().__init__(config, latent_dim=space.macro.latent_dim, progress=progress)
-        self.space = space
+        super().__init__(config.data, config.metrics, config.device, config.seed, latent_dim=space.macro.latent_dim,
+                         progress=progress)
+        self.config, self.space = config, space
         supernet_cls, self._extract, self._build = registry_entry
         init = torch.Generator().manual_seed(config.seed)  # weight init never touches torch's global RNG
         self.supernet = supernet_cls(space.macro, generator=init).to(self.device)
-        self.discriminator = build_discriminator(config.discriminator, in_channels=self.images.shape[1],
-                                                 channels=config.d_channels, resolution=config.resolution,
+        self.discriminator = build_discriminator(config.model.discriminator, in_channels=self.images.shape[1],
+                                                 channels=config.model.d_channels, resolution=config.data.resolution,
                                                  generator=init).to(self.device)
         self.trainer = GANTrainer(self.supernet, self.discriminator, config.train, latent_dim=space.macro.latent_dim,
                                   hooks=hooks)
@@ -65,7 +65,7 @@ class GeneratorSupernetEngine(SupernetEngine):
             for _ in range(k):
                 yield Unit(None, 1, self._step(sampler()))
 
-        self.run_units(self.steps_per(self.config.warmup_epochs, self.config.train), units, "warm-up")
+        self.run_units(self.steps_per(self.config.schedule.warmup_epochs, self.config.train), units, "warm-up")
 
     def train_round(self, genotypes) -> None:
         """Train with a path drawn from ``genotypes`` per step; a path whose step fails is dropped for the round."""
@@ -85,7 +85,7 @@ class GeneratorSupernetEngine(SupernetEngine):
                 arch = sampler()
                 yield Unit(keys[arch], 1, self._step(arch))
 
-        self.run_units(self.steps_per(self.config.round_epochs, self.config.train), units,
+        self.run_units(self.steps_per(self.config.schedule.round_epochs, self.config.train), units,
                        f"round {self.weights_version}")
 
     def _snapshot(self, unit) -> Snapshot:
@@ -123,11 +123,11 @@ class GeneratorSupernetEngine(SupernetEngine):
 
 
 def make_generator_space(config: SearchConfig):
-    """The generator space named by ``config.space`` (see :data:`pymoo_gan.registry.SPACES`) with the config's sizes
-    (torch-free)."""
-    entry = registry.space(config.space)
-    return entry.space(entry.macro(latent_dim=config.latent_dim, channels=config.g_channels,
-                                   bottom_width=config.bottom_width, out_channels=dataset_channels(config.dataset)))
+    """The generator space named by ``config.model.space`` (see :data:`pymoo_gan.registry.SPACES`) with the config's
+    sizes (torch-free)."""
+    entry = registry.space(config.model.space)
+    return entry.space(entry.macro(latent_dim=config.model.latent_dim, channels=config.model.g_channels,
+                                   bottom_width=config.bottom_width, out_channels=config.data.channels))
 
 
 class GANSearchProblem(SupernetSearchProblem):
@@ -135,7 +135,8 @@ class GANSearchProblem(SupernetSearchProblem):
 
     All objectives are minimised (default: Fréchet distance, negative classifier/inception score, parameters); raw
     scores go to extra ``out`` keys (``res.pop.get("fd_digits_cnn")``) and to ``results()``; ``constraints`` such as
-    ``{"params": 2e5}`` go to ``out["G"]``. Settings are a :class:`SearchConfig` and/or keyword overrides.
+    ``{"params": 2e5}`` go to ``out["G"]``. Settings are a :class:`SearchConfig` and/or keyword overrides (by name,
+    e.g. ``n_samples=200``, see :meth:`SearchConfig.replace`).
     ``hooks`` (:class:`~pymoo_gan.training.TrainerHook`) extend the supernet's training step; they are not pickled
     with the problem (a resumed search takes them from the problem it is given), their state is the engine's.
 
@@ -146,13 +147,13 @@ class GANSearchProblem(SupernetSearchProblem):
     """
 
     def __init__(self, config: SearchConfig | None = None, progress: bool = True, hooks=(), **overrides):
-        config = (config or SearchConfig()).replace(**overrides) if overrides else (config or SearchConfig())
-        self.config = config
+        config = config or SearchConfig()
+        self.config = config = config.replace(**overrides) if overrides else config
         self.hooks = tuple(hooks)
 
         super().__init__(make_generator_space(config), config.objectives, config.constraints,
-                         aliases=score_aliases(config), round_size=config.round_size, progress=progress,
-                         exclude_from_serialization=("hooks",))
+                         aliases=score_aliases(config.data, config.metrics), round_size=config.schedule.round_size,
+                         progress=progress, exclude_from_serialization=("hooks",))
 
     def extract(self, x):
         """A standalone generator (plain ``nn.Module``) of genotype ``x`` with weights copied from the supernet and
@@ -167,7 +168,7 @@ class GANSearchProblem(SupernetSearchProblem):
             return net(z).float().cpu().numpy()
 
     def _make_engine(self):
-        entry = registry.space(self.config.space)
+        entry = registry.space(self.config.model.space)
         return GeneratorSupernetEngine(self.config, self.space, (entry.supernet.obj, entry.extract.obj,
                                                                  entry.build.obj), progress=self.progress,
                                        hooks=getattr(self, "hooks", ()))

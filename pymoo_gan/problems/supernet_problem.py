@@ -78,6 +78,10 @@ class SupernetSearchProblem(Problem):
     def _make_engine(self):
         raise NotImplementedError
 
+    def settings(self):
+        """Everything that defines this problem's search (a checkpoint resumes only under equal settings)."""
+        return self.config
+
     # ---- pymoo entry point ------------------------------------------------------------------------------------------
     def evaluate(self, X, *args, **kwargs):
         """pymoo's ``Problem.evaluate``, with a wrongly shaped genotype array reported as a ``ValueError``."""

@@ -6,12 +6,18 @@ Layout of a problem file (every table optional; defaults are the embedded CPU pr
     seed = 1                        # pymoo's seed for both stages
     stages = ["stage1", "stage2", "retrain"]
 
-    [stage1.problem]                # SearchConfig: data, generator space, stage-1 training, scoring
-    [stage1.problem.train]          # TrainConfig
+    [stage1.problem]                # SearchConfig: objectives, constraints, device, seed
+    [stage1.problem.data]           # DataConfig: dataset, root, resolution
+    [stage1.problem.model]          # ModelConfig: generator space and widths, the fixed D
+    [stage1.problem.train]          # TrainConfig: the GAN step
+    [stage1.problem.metrics]        # MetricsConfig: samples, extractor
+    [stage1.problem.schedule]       # ScheduleConfig: warm-up and round lengths
     [stage1.algorithm]              # EvolutionConfig: pop_size, n_gen, prob_crossover, prob_mutation
     [stage1.select]                 # SelectionConfig: how G* is chosen from the stage-1 Pareto set
 
-    [stage2.problem]                # DiscriminatorSearchConfig (data and scoring come from stage 1)
+    [stage2.problem]                # DiscriminatorSearchConfig (data and metrics are stage 1's)
+    [stage2.problem.train]
+    [stage2.problem.schedule]
     [stage2.algorithm]
     [stage2.select]                 # the order in which stage-2 pairs are retrained
 
@@ -33,7 +39,7 @@ from pathlib import Path
 
 import tomllib
 
-from pymoo_gan.problems.config import DiscriminatorSearchConfig, SearchConfig
+from pymoo_gan.problems.config import DiscriminatorSearchConfig, SearchConfig, setting_path
 from pymoo_gan.runs.retrain import RetrainConfig
 from pymoo_gan.runs.schema import from_dict, to_dict
 from pymoo_gan.runs.selection import SelectionConfig
@@ -108,15 +114,17 @@ def set_dotted(data: dict, dotted: str, value) -> None:
 
 
 def run_config_from_dict(data: dict, overrides: dict | None = None) -> RunConfig:
-    """Validate a nested dict (``overrides`` use dotted keys such as ``"stage1.algorithm.n_gen"``)."""
+    """Validate a nested dict; ``overrides`` use dotted keys such as ``"stage1.algorithm.n_gen"``, where a name that
+    one table below has may skip that table (``"stage1.problem.n_samples"`` is ``"stage1.problem.metrics.n_samples"``,
+    see :func:`~pymoo_gan.problems.config.setting_path`)."""
     data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
     for dotted, value in (overrides or {}).items():
-        set_dotted(data, dotted, value)
+        set_dotted(data, setting_path(RunConfig, dotted), value)
     return from_dict(RunConfig, data)
 
 
 def load_run_config(path: str | os.PathLike, overrides: dict | None = None) -> RunConfig:
-    """Read and validate a problem TOML file. A relative ``data_root`` is taken relative to the file's folder."""
+    """Read and validate a problem TOML file. A relative data ``root`` is taken relative to the file's folder."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"problem file {path} does not exist")
@@ -124,13 +132,13 @@ def load_run_config(path: str | os.PathLike, overrides: dict | None = None) -> R
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as e:
         raise ValueError(f"{path} is not valid TOML: {e}") from None
-    for tables in (("stage1", "problem"), ("retrain", "transfer")):
+    for tables in (("stage1", "problem", "data"), ("retrain", "transfer")):
         table = data
         for name in tables:
             table = table.get(name, {}) if isinstance(table, dict) else {}
-        root = table.get("data_root") if isinstance(table, dict) else None
+        root = table.get("root") if isinstance(table, dict) else None
         if isinstance(root, str) and not os.path.isabs(os.path.expanduser(root)):
-            table["data_root"] = str((path.parent / root).resolve())
+            table["root"] = str((path.parent / root).resolve())
     try:
         return run_config_from_dict(data, overrides)
     except ValueError as e:

@@ -12,8 +12,9 @@ The state (both nets, optimizers, EMA, random state, history) is saved atomicall
 
 Example:
     >>> from pymoo_gan.space.presets import get_preset
-    >>> out = retrain(get_preset("eagan_g_cifar10").arch, SearchConfig(dataset="cifar10", data_root="data",
-    ...               resolution=32, bottom_width=4), RetrainConfig(), "runs/retrain")          # doctest: +SKIP
+    >>> out = retrain(get_preset("eagan_g_cifar10").arch, RetrainConfig(), "runs/retrain",
+    ...               data=DataConfig("cifar10", root="data", resolution=32),
+    ...               metrics=MetricsConfig(extractor="inception"))                            # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from pymoo_gan.data.config import DataConfig
 from pymoo_gan.data.registry import dataset_channels
-from pymoo_gan.evaluation.scorer import CandidateScorer, config_dataset
+from pymoo_gan.evaluation.config import MetricsConfig
+from pymoo_gan.evaluation.scorer import CandidateScorer
 from pymoo_gan.files import atomic_write
 from pymoo_gan.metrics import fixed_latents, metric_key, reference_statistics, score
 from pymoo_gan.models import build_discriminator
-from pymoo_gan.problems.config import SearchConfig
+from pymoo_gan.problems.config import ModelConfig
 from pymoo_gan.problems.engine import resolve_device
 from pymoo_gan.progress import progress_bar
 from pymoo_gan.runs.checkpoint import load_checkpoint, save_checkpoint
@@ -51,11 +54,11 @@ class TransferConfig:
 
     dataset: str
     resolution: int
-    data_root: str | None = None
+    root: str | None = None
     download: bool = False
 
-    def apply(self, g_arch, d_arch, search: SearchConfig):
-        """``(g_arch, d_arch, search)`` moved to this dataset and resolution (``d_arch`` may be None)."""
+    def apply(self, g_arch, d_arch, data: DataConfig):
+        """``(g_arch, d_arch, data)`` moved to this dataset and resolution (``d_arch`` may be None)."""
 
         cells = 2 ** g_arch.macro.n_cells
         if self.resolution % cells:
@@ -67,17 +70,16 @@ class TransferConfig:
         if d_arch is not None:
             d_arch = dataclasses.replace(d_arch, macro=dataclasses.replace(
                 d_arch.macro, resolution=self.resolution, in_channels=channels))
-        search = search.replace(dataset=self.dataset, data_root=self.data_root, download=self.download,
-                                resolution=self.resolution, bottom_width=self.resolution // cells)
-        return g_arch, d_arch, search
+        data = dataclasses.replace(data, dataset=self.dataset, root=self.root, download=self.download,
+                                   resolution=self.resolution)
+        return g_arch, d_arch, data
 
 
 @dataclass(frozen=True)
 class RetrainConfig:
     """Final training of a searched pair; defaults are EAGAN's CIFAR-10 recipe (see the module docstring)."""
 
-    train: TrainConfig = TrainConfig(g_lr=2e-4, d_lr=2e-4, g_batch_size=80, d_batch_size=40, n_critic=5,
-                                     ema_decay=0.999)
+    train: TrainConfig = TrainConfig(g_batch_size=80, d_batch_size=40, n_critic=5, ema_decay=0.999)
     epochs: float = 600.0
     eval_every: float = 5.0
     eval_start: float = 300.0
@@ -88,8 +90,6 @@ class RetrainConfig:
     transfer: TransferConfig | None = None  # retrain on another dataset / resolution than the search used
 
     def __post_init__(self):
-        if isinstance(self.train, dict):
-            object.__setattr__(self, "train", TrainConfig(**self.train))
         if not self.train.ema_decay:
             raise ValueError("train.ema_decay must be set for retraining (EAGAN: 0.999); the EMA G is evaluated")
         if self.select_split == "train":
@@ -102,37 +102,39 @@ class RetrainConfig:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer")
 
 
-def _discriminator(d_arch, search: SearchConfig, channels: int, init: torch.Generator):
+def _discriminator(d_arch, model: ModelConfig, data: DataConfig, init: torch.Generator):
 
     if d_arch is not None:
         return build_model(d_arch, generator=init)
-    return build_discriminator(search.discriminator, in_channels=channels, channels=search.d_channels,
-                               resolution=search.resolution, generator=init)
+    return build_discriminator(model.discriminator, in_channels=data.channels, channels=model.d_channels,
+                               resolution=data.resolution, generator=init)
 
 
-def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_arch=None, progress: bool = True,
+def retrain(g_arch, config: RetrainConfig, directory, *, data: DataConfig, metrics: MetricsConfig, d_arch=None,
+            model: ModelConfig | None = None, device: str = "auto", seed: int = 0, progress: bool = True,
             fresh: bool = False, hooks=()) -> dict:
-    """Train ``g_arch`` against ``d_arch`` (or the fixed D of ``search``) from scratch; return the selected
-    checkpoint's scores. ``hooks`` (:class:`~pymoo_gan.training.TrainerHook`) extend the training step; their state
-    is checkpointed with the trainer's. Writes ``state.pt``, ``history.csv``, ``best_generator.pt`` (EMA G of the
-    best held-out evaluation), ``generator.pt`` (the same, with its reported scores) and ``scores.json`` into
-    ``directory``."""
+    """Train ``g_arch`` against ``d_arch`` (or the fixed discriminator ``model`` names) from scratch on ``data``;
+    return the selected checkpoint's scores, computed with ``metrics`` (``config.n_samples`` samples). ``hooks``
+    (:class:`~pymoo_gan.training.TrainerHook`) extend the training step; their state is checkpointed with the
+    trainer's. Writes ``state.pt``, ``history.csv``, ``best_generator.pt`` (EMA G of the best held-out evaluation),
+    ``generator.pt`` (the same, with its reported scores) and ``scores.json`` into ``directory``."""
 
     if config.transfer is not None:
-        g_arch, d_arch, search = config.transfer.apply(g_arch, d_arch, search)
+        g_arch, d_arch, data = config.transfer.apply(g_arch, d_arch, data)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    device = resolve_device(search.device)
-    init = torch.Generator().manual_seed(search.seed)
+    device = resolve_device(device)
+    init = torch.Generator().manual_seed(seed)
     G = build_model(g_arch, generator=init).to(device)
-    images = config_dataset(search, "train")[0].to(device)
-    D = _discriminator(d_arch, search, images.shape[1], init).to(device)
+    images = data.load("train")[0].to(device)
+    D = _discriminator(d_arch, model or ModelConfig(), data, init).to(device)
     trainer = GANTrainer(G, D, config.train, latent_dim=G.latent_dim, hooks=hooks)
-    gen = torch.Generator(device=device).manual_seed(search.seed)
-    scorer = CandidateScorer(search.replace(n_samples=config.n_samples), latent_dim=G.latent_dim, device=device)
-    held_out = reference_statistics(config_dataset(search, config.select_split)[0], scorer.extractor,
-                                    dataset=search.dataset, split=config.select_split, cache_dir=search.cache_dir)
-    select_latents = fixed_latents(config.select_samples, G.latent_dim, seed=search.seed + 3, device=device)
+    gen = torch.Generator(device=device).manual_seed(seed)
+    metrics = dataclasses.replace(metrics, n_samples=config.n_samples)
+    scorer = CandidateScorer(data, metrics, latent_dim=G.latent_dim, device=device, seed=seed)
+    held_out = reference_statistics(data.load(config.select_split)[0], scorer.extractor,
+                                    dataset=data.dataset, split=config.select_split, cache_dir=data.cache_dir)
+    select_latents = fixed_latents(config.select_samples, G.latent_dim, seed=seed + 3, device=device)
     fd_key = metric_key("fd", scorer.extractor)
 
     per_epoch = len(images) / (config.train.d_batch_size * config.train.n_critic)
@@ -158,7 +160,7 @@ def retrain(g_arch, search: SearchConfig, config: RetrainConfig, directory, d_ar
         scorer.recalibrate(net)
         with torch.no_grad():
             return score(net.eval(), select_latents, scorer.extractor, held_out, metrics=("fd",),
-                         batch_size=search.score_batch_size)[fd_key]
+                         batch_size=metrics.batch_size)[fd_key]
 
     with progress_bar(total=total, desc="retrain", enabled=progress) as bar:
         bar.update(trainer.steps)

@@ -7,12 +7,12 @@ tuples where a field is a tuple.
 
 Example:
     >>> from pymoo_gan.problems import SearchConfig
-    >>> from_dict(SearchConfig, {"dataset": "digits", "train": {"g_lr": 1e-4}}).train.g_lr
+    >>> from_dict(SearchConfig, {"data": {"dataset": "digits"}, "train": {"g_lr": 1e-4}}).train.g_lr
     0.0001
-    >>> from_dict(SearchConfig, {"warmup_epoch": 3})
+    >>> from_dict(SearchConfig, {"warmup_epochs": 3})
     Traceback (most recent call last):
     ...
-    ValueError: warmup_epoch: unknown key; valid: bn_batches, bottom_width, ...
+    ValueError: warmup_epochs: unknown key (it belongs in the schedule table); valid: constraints, data, ...
 """
 
 from __future__ import annotations
@@ -94,7 +94,10 @@ def from_dict(cls, data: dict, where: str = "", base=None):
     prefix = f"{where}." if where else ""
     unknown = sorted(set(data) - set(fields))
     if unknown:
-        raise ValueError(f"{prefix}{unknown[0]}: unknown key; valid: {', '.join(sorted(fields))}")
+        sections = [n for n in fields if dataclasses.is_dataclass(hints[n])
+                    and unknown[0] in {f.name for f in dataclasses.fields(hints[n])}]
+        where_else = f" (it belongs in the {prefix}{sections[0]} table)" if sections else ""
+        raise ValueError(f"{prefix}{unknown[0]}: unknown key{where_else}; valid: {', '.join(sorted(fields))}")
     kwargs = {k: _convert(v, hints[k], prefix + k, _default(cls, fields[k], base)) for k, v in data.items()}
     try:
         return dataclasses.replace(base, **kwargs) if base is not None else cls(**kwargs)

@@ -39,7 +39,7 @@ def _restore(problem, directory: Path):
         raise ValueError(f"{path} is a {state['format']} checkpoint, not a search checkpoint")
     algorithm = pickle.loads(state["algorithm"])
     restored = algorithm.problem
-    settings = [(type(p).__name__, getattr(p, "config", None), getattr(p, "search", None)) for p in (restored, problem)]
+    settings = [(type(p).__name__, p.settings()) for p in (restored, problem)]
     if settings[0] != settings[1]:
         raise ValueError(f"{path} was written by a search with other settings than this problem's; use another "
                          "directory, or fresh=True (--fresh) to discard it")

@@ -87,7 +87,8 @@ def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False
         # ---- stage 1: the generator ------------------------------------------------------------------------------
         p1, front1 = _stage(GANSearchProblem(config.stage1.problem, progress=progress), config.stage1.algorithm,
                             run.stage("stage1"), config, fresh, verbose)
-        aliases = score_aliases(p1.config)
+        c1 = p1.config
+        aliases = score_aliases(c1.data, c1.metrics)
         for i, key in enumerate(front1["genotype"]):
             export_model(p1.extract(genotype_from_key(key)), run.stage("export/stage1") / f"g{i}.pt",
                          metadata=_scores(front1.iloc[i].drop(["arch"])))
@@ -100,7 +101,8 @@ def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False
         pairs = [(g_star.arch, None, {})]
         if "stage2" in config.stages:
             export_model(g_star, run.stage("stage2") / "generator_in.pt", metadata=_scores(g_row.drop(["arch"])))
-            problem2 = DiscriminatorSearchProblem(g_star, p1.config, config.stage2.problem, progress=progress)
+            problem2 = DiscriminatorSearchProblem(g_star, config.stage2.problem, data=c1.data, metrics=c1.metrics,
+                                                  device=c1.device, seed=c1.seed, progress=progress)
             p2, front2 = _stage(problem2, config.stage2.algorithm, run.stage("stage2"), config, fresh, verbose)
             order = _choose(p2, front2, config.stage2.select, aliases)[:config.retrain.pairs]
             pairs = [(g_star.arch, p2.space.decode(genotype_from_key(front2.iloc[i]["genotype"])),
@@ -113,13 +115,14 @@ def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False
             final = run.stage("export/final")
             g_key = g_row["genotype"]
             for i, (g_arch, d_arch, d_info) in enumerate(pairs):
-                result = retrain(g_arch, p1.config, config.retrain, run.stage(f"retrain/pair{i}"), d_arch=d_arch,
+                result = retrain(g_arch, config.retrain, run.stage(f"retrain/pair{i}"), data=c1.data,
+                                 metrics=c1.metrics, d_arch=d_arch, model=c1.model, device=c1.device, seed=c1.seed,
                                  progress=progress, fresh=fresh)
                 G = load_generator(run.path / f"retrain/pair{i}/generator.pt")
                 export_model(G, final / f"generator_{i}.pt", metadata=result)
                 with torch.no_grad():
                     grids.append(G(torch.randn(10, G.latent_dim, generator=torch.Generator().manual_seed(i))).numpy())
-                d_key = d_info.get("genotype", f"fixed {p1.config.discriminator}")
+                d_key = d_info.get("genotype", f"fixed {c1.model.discriminator}")
                 rows.append({"pair": i, "generator": g_key, "discriminator": d_key,
                              "g_params": float(count_params(G)), "d_params": d_info.get("d_params", float("nan")),
                              **result})

@@ -21,12 +21,13 @@ from pymoo_gan.training.losses import get_loss
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Optimisation settings of a GAN. Defaults follow the EAGAN paper (lr 2e-4 for both, Adam betas (0, 0.9))."""
+    """Optimisation settings of a GAN: learning rates and Adam betas of the EAGAN paper (2e-4, (0, 0.9)), batches of
+    the embedded CPU problem (EAGAN's retraining uses G 80 / D 40: :class:`~pymoo_gan.runs.retrain.RetrainConfig`)."""
 
     g_lr: float = 2e-4
     d_lr: float = 2e-4
-    g_batch_size: int = 40
-    d_batch_size: int = 80
+    g_batch_size: int = 32
+    d_batch_size: int = 32
     n_critic: int = 1
     loss: str = "hinge"
     beta1: float = 0.0

@@ -134,7 +134,7 @@ def test_errors_are_one_line_and_name_the_culprit(tmp_path, write_images, cache)
     assert "does not exist" in error(FileNotFoundError, tmp_path / "missing")
     (tmp_path / "data.csv").write_text("1,2")
     assert ".tar.gz" in error(ValueError, tmp_path / "data.csv")
-    with pytest.raises(ValueError, match="needs data_root"):
+    with pytest.raises(ValueError, match="needs a data root"):
         load_image_folder(None)
 
     bad = tmp_path / "bad"

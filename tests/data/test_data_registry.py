@@ -30,7 +30,7 @@ def test_split_is_validated_for_every_dataset(name):
 
 @pytest.mark.parametrize("name", NEEDS_ROOT)
 def test_missing_root_is_a_clear_error(name):
-    with pytest.raises(ValueError, match=f"dataset '{name}' needs data_root"):
+    with pytest.raises(ValueError, match=f"dataset '{name}' needs a data root"):
         load_dataset(name)
 
 

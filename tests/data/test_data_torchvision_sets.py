@@ -58,7 +58,7 @@ def test_cifar10_missing_files_errors(tmp_path, write_cifar10):
     with pytest.raises(FileNotFoundError, match="data_batch_3"):
         load_cifar10(tmp_path, split="all")
     assert len(load_cifar10(tmp_path, split="test")[0]) == 3  # the test split does not need the train batches
-    with pytest.raises(ValueError, match="needs data_root"):
+    with pytest.raises(ValueError, match="needs a data root"):
         load_cifar10(None)
 
 

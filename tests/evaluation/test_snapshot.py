@@ -16,8 +16,8 @@ WORKER = """
 import json, pickle, sys, torch
 torch.set_num_threads(1)
 from pymoo_gan.evaluation import score_snapshot
-space, genotypes, settings = pickle.load(open(sys.argv[1], "rb"))
-print(json.dumps([score_snapshot(space, g, sys.argv[2], settings) for g in genotypes]))
+space, genotypes, c = pickle.load(open(sys.argv[1], "rb"))
+print(json.dumps([score_snapshot(space, g, sys.argv[2], c.data, c.metrics, seed=c.seed) for g in genotypes]))
 """
 
 
@@ -37,5 +37,6 @@ def test_a_fresh_process_scores_a_weights_file_exactly_as_the_search_does(tiny, 
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == json.loads(json.dumps(in_process))
     # and in this process from the file, with a scorer built once
-    assert score_snapshot(problem.space, genotypes[0], tmp_path / "weights.pt", problem.config,
+    c = problem.config
+    assert score_snapshot(problem.space, genotypes[0], tmp_path / "weights.pt", c.data, c.metrics, seed=c.seed,
                           scorer=engine.scorer) == in_process[0]

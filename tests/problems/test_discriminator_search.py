@@ -32,10 +32,12 @@ def stage1(tiny):
 def stage2(stage1, **overrides):
     problem1, genotype = stage1
     G = problem1.extract(genotype)
-    settings = dict(d_channels=8, warmup_epochs=0.0, round_epochs=0.5, n_critic=1) | overrides
+    settings = dict(channels=8, warmup_epochs=0.0, round_epochs=0.5, n_critic=1) | overrides
     n_critic = settings.pop("n_critic")
     train = problem1.config.train.__class__(g_batch_size=16, d_batch_size=16, n_critic=n_critic)
-    return G, DiscriminatorSearchProblem(G, problem1.config, progress=False, train=train, **settings)
+    c = problem1.config
+    return G, DiscriminatorSearchProblem(G, data=c.data, metrics=c.metrics, device=c.device, seed=c.seed,
+                                         progress=False, train=train, **settings)
 
 
 def test_generator_enters_stage_2_with_its_stage_1_weights(stage1):

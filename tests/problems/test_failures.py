@@ -255,9 +255,10 @@ def _stage2(tiny, **overrides):
     g_space = make_generator_space(search)
     G = build_generator(g_space.decode(g_space.sample(np.random.default_rng(3))),
                         generator=torch.Generator().manual_seed(0))
-    settings = dict(d_channels=8, warmup_epochs=0.0, round_epochs=0.5) | overrides
+    settings = dict(channels=8, warmup_epochs=0.0, round_epochs=0.5) | overrides
     train = TrainConfig(g_batch_size=16, d_batch_size=16, n_critic=1)
-    return DiscriminatorSearchProblem(G, search, progress=False, train=train, **settings)
+    return DiscriminatorSearchProblem(G, data=search.data, metrics=search.metrics, device=search.device,
+                                      seed=search.seed, progress=False, train=train, **settings)
 
 
 @skip_warmup_warnings

@@ -20,14 +20,14 @@ def test_defaults_describe_the_embedded_problem():
     assert (p.n_var, p.n_obj, p.n_ieq_constr) == (21, 3, 0)
     assert [o.key for o in p.objectives] == ["fd_digits_cnn", "cs_digits_cnn", "params"]
     assert [o.maximize for o in p.objectives] == [False, True, False]
-    assert p.config.resolution == 16 and p.space.macro.out_channels == 1
+    assert p.config.data.resolution == 16 and p.space.macro.out_channels == 1
 
 
 def test_bad_settings_name_what_is_allowed():
     with pytest.raises(ValueError, match="valid:"):
         GANSearchProblem(warmup_epoch=3)
-    with pytest.raises(ValueError, match="impossible with bottom_width"):
-        GANSearchProblem(resolution=32, bottom_width=2)
+    with pytest.raises(ValueError, match="resolution 20 is impossible for a generator of 3 up-cells"):
+        GANSearchProblem(resolution=20)
     with pytest.raises(ValueError, match="allowed: fd, score"):
         GANSearchProblem(objectives=("fid_but_typo",))
 

@@ -15,7 +15,7 @@ def test_trained_supernet_paths_score_far_better_than_untrained(tiny):
     """One round of training on the raw supernet weights (the default scores their EMA, which lags one round)."""
     train = TrainConfig(g_batch_size=32, d_batch_size=32, ema_decay=None)
     problem = GANSearchProblem(progress=False, **dict(tiny, g_channels=16, d_channels=16, round_epochs=4,
-                                                      n_samples=256, score_batch_size=256, train=train))
+                                                      n_samples=256, batch_size=256, train=train))
     engine = problem.engine
     archs = problem.space.sample(np.random.default_rng(0), 3)
     untrained = np.array([_fd(engine.score(g)) for g in archs])  # weights version 0: nothing trained yet

@@ -88,4 +88,4 @@ def test_run_search_refuses_a_checkpoint_of_other_settings(tmp_path, tiny):
     with pytest.raises(ValueError, match="written by a search with other settings"):
         run_search(other, nsga2(pop_size=4), 1, tmp_path, seed=1)
     res = run_search(other, nsga2(pop_size=4), 1, tmp_path, seed=1, fresh=True)
-    assert res.problem.config.g_channels == 16
+    assert res.problem.config.model.g_channels == 16

@@ -6,11 +6,13 @@ SMALL = Path(__file__).resolve().parents[2] / "problems" / "small_cpu.toml"
 
 # problems/small_cpu.toml shrunk so that the whole pipeline runs in about half a minute on 2 CPU cores
 TINY = {
-    "stage1.problem.latent_dim": 12, "stage1.problem.g_channels": 8, "stage1.problem.d_channels": 8,
-    "stage1.problem.warmup_epochs": 0.5, "stage1.problem.round_epochs": 0.25, "stage1.problem.n_samples": 128,
-    "stage1.problem.score_batch_size": 128, "stage1.problem.bn_batches": 2, "stage1.problem.device": '"cpu"',
+    "stage1.problem.model.latent_dim": 12, "stage1.problem.model.g_channels": 8, "stage1.problem.model.d_channels": 8,
+    "stage1.problem.schedule.warmup_epochs": 0.5, "stage1.problem.schedule.round_epochs": 0.25,
+    "stage1.problem.metrics.n_samples": 128, "stage1.problem.metrics.batch_size": 128,
+    "stage1.problem.metrics.bn_batches": 2, "stage1.problem.device": '"cpu"',
     "stage1.algorithm.pop_size": 4, "stage1.algorithm.n_gen": 2,
-    "stage2.problem.d_channels": 8, "stage2.problem.warmup_epochs": 0.25, "stage2.problem.round_epochs": 0.5,
+    "stage2.problem.channels": 8, "stage2.problem.schedule.warmup_epochs": 0.25,
+    "stage2.problem.schedule.round_epochs": 0.5,
     "stage2.algorithm.pop_size": 4, "stage2.algorithm.n_gen": 2,
     "retrain.epochs": 2, "retrain.eval_every": 1, "retrain.eval_start": 0, "retrain.select_samples": 128,
     "retrain.n_samples": 256, "retrain.train.ema_decay": 0.5,

@@ -57,9 +57,12 @@ class HalfMask(TrainerHook):
 
 def retrain_with_hooks(out, kill_at: int = 0) -> None:
     import pymoo_gan.runs.retrain
-    from pymoo_gan.problems import SearchConfig
+    from pymoo_gan.data import DataConfig
+    from pymoo_gan.evaluation import MetricsConfig
+    from pymoo_gan.problems import ModelConfig
     from pymoo_gan.runs.retrain import RetrainConfig, retrain
     from pymoo_gan.space import EAGANGeneratorSpace, GeneratorMacro
+    from pymoo_gan.training import TrainConfig
 
     if kill_at:
         original, calls = pymoo_gan.runs.retrain.save_checkpoint, [0]
@@ -72,12 +75,12 @@ def retrain_with_hooks(out, kill_at: int = 0) -> None:
 
         pymoo_gan.runs.retrain.save_checkpoint = save_then_maybe_die
     torch.set_num_threads(1)
-    search = SearchConfig(latent_dim=12, g_channels=8, d_channels=8, n_samples=64, score_batch_size=64, bn_batches=1,
-                          device="cpu")
+    settings = dict(data=DataConfig(), metrics=MetricsConfig(n_samples=64, batch_size=64, bn_batches=1),
+                    model=ModelConfig(d_channels=8), device="cpu")
     arch = EAGANGeneratorSpace(GeneratorMacro(12, 8, 2, 1)).decode([1, 1, 3, 3, 3, 3, 3] * 3)
-    config = RetrainConfig(train={"g_batch_size": 16, "d_batch_size": 16, "n_critic": 1, "ema_decay": 0.5},
+    config = RetrainConfig(train=TrainConfig(g_batch_size=16, d_batch_size=16, n_critic=1, ema_decay=0.5),
                            epochs=0.3, eval_every=0.1, eval_start=0, select_samples=64, n_samples=64)
-    retrain(arch, search, config, out, progress=False, hooks=[ScheduledL2(), HalfMask()])
+    retrain(arch, config, out, progress=False, hooks=[ScheduledL2(), HalfMask()], **settings)
 
 
 if __name__ == "__main__":
