@@ -21,7 +21,7 @@ _EXPORTS = {
     "DataConfig": "pymoo_gan.data",
     "MetricsConfig": "pymoo_gan.evaluation",
     "ModelConfig": "pymoo_gan.problems",
-    "ScheduleConfig": "pymoo_gan.problems",
+    "ScheduleConfig": "pymoo_gan.training",
     "nsga2": "pymoo_gan.algorithms",
     "load_generator": "pymoo_gan.runs.export",
     "export_model": "pymoo_gan.runs.export",

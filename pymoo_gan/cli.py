@@ -26,12 +26,12 @@ from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.evaluation.scorer import CandidateScorer
 from pymoo_gan.problems import GANSearchProblem, SearchConfig
 from pymoo_gan.problems.config import setting_path
-from pymoo_gan.problems.engine import resolve_device
 from pymoo_gan.report.search_report import write_search_report
 from pymoo_gan.runs import load_run_config, run_two_stage
 from pymoo_gan.runs.config import EvolutionConfig, set_dotted
 from pymoo_gan.runs.export import load_generator
 from pymoo_gan.runs.schema import from_dict, to_dict
+from pymoo_gan.training.device import resolve_device
 
 
 def _demo(args) -> int:

@@ -1,11 +1,11 @@
 """Scoring as a function of (genotype, a snapshot of the shared weights, metric settings), runnable in any process.
 
-A search engine scores a candidate on its live (EMA) supernet; a worker process that holds only settings and a
-weights file calls :func:`score_snapshot` and gets the same scores, bit for bit: both extract the candidate's
+A search problem scores a candidate on its trainer's live (EMA) supernet; a worker process that holds only settings
+and a weights file calls :func:`score_snapshot` and gets the same scores, bit for bit: both extract the candidate's
 sub-network (a copy) and score that, so nothing shared changes.
 
 Example (after a stage-1 warm-up of ``problem``):
-    >>> torch.save(weights_snapshot(problem.engine.scored_supernet), "w.pt")                     # doctest: +SKIP
+    >>> torch.save(weights_snapshot(problem.trainer.scored_supernet), "w.pt")                     # doctest: +SKIP
     >>> c = problem.config
     >>> score_snapshot(problem.space, genotype, "w.pt", c.data, c.metrics, seed=c.seed)          # doctest: +SKIP
     {'fd_digits_cnn': 301.2, 'cs_digits_cnn': 3.1, ..., 'params': 150817.0, 'macs': 12931712.0}

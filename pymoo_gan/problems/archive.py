@@ -26,6 +26,10 @@ class EvaluationArchive:
         i = self._index.get((key, version))
         return None if i is None else self.rows[i]
 
+    def at_version(self, version: int) -> list[dict]:
+        """The rows scored on weights version ``version``, in evaluation order."""
+        return [r for r in self.rows if r["weights_version"] == version]
+
     def add(self, row: dict) -> dict:
         row = dict(row, eval_id=len(self.rows))
         self._index[(row["genotype"], row["weights_version"])] = row["eval_id"]

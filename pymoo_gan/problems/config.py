@@ -2,7 +2,8 @@
 
 A stage-1 :class:`SearchConfig` is made of :class:`~pymoo_gan.data.config.DataConfig` (which images),
 :class:`ModelConfig` (the sizes that are not searched), :class:`~pymoo_gan.training.TrainConfig` (the GAN step),
-:class:`~pymoo_gan.evaluation.config.MetricsConfig` (how candidates are scored) and :class:`ScheduleConfig` (how long
+:class:`~pymoo_gan.evaluation.config.MetricsConfig` (how candidates are scored) and
+:class:`~pymoo_gan.training.rounds.ScheduleConfig` (how long
 the shared weights train), plus the objectives, constraints, device and seed. Stage 2
 (:class:`DiscriminatorSearchConfig`) has its own model, training and schedule; it is scored on the data and metrics of
 stage 1, which its problem takes as arguments. The defaults are the embedded CPU problem: digits at 16x16, tiny
@@ -22,6 +23,7 @@ from pymoo_gan import registry
 from pymoo_gan.data.config import DataConfig
 from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.training.loop import TrainConfig
+from pymoo_gan.training.rounds import ScheduleConfig
 
 N_UP_CELLS = 3  # the generator spaces' up-cells: resolution = bottom width * 2**3
 
@@ -109,23 +111,6 @@ class ModelConfig:
                              f"{', '.join(registry.space_names('generator'))}")
         registry.discriminator(self.discriminator)
         _positive_ints(self, "latent_dim", "g_channels", "d_channels")
-
-
-@dataclass(frozen=True)
-class ScheduleConfig:
-    """How long the shared weights train: a warm-up on random paths, then a round before each generation's scores
-    (``round_size``: after that many evaluations instead). Epochs are passes over the training images in D batches."""
-
-    warmup_epochs: float = 12.0
-    round_epochs: float = 4.0
-    round_size: int | None = None
-
-    def __post_init__(self):
-        for name in ("warmup_epochs", "round_epochs"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be >= 0")
-        if self.round_size is not None:
-            _positive_ints(self, "round_size")
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,12 @@
-"""The pymoo side of a weight-sharing search: rounds of supernet training, same-weights scoring, the archive.
+"""The pymoo side of a weight-sharing search: the round schedule, same-weights scoring, the archive.
 
-A concrete stage supplies an *engine* (the torch side) with this duck-typed interface::
+A concrete stage is a space, objectives and constraints plus two components built on first use: a *trainer*
+(:class:`~pymoo_gan.training.rounds.RoundTrainer`: the shared weights, ``weights_version``, ``supernet_step``,
+``failures``, ``state_dict``) and a *scorer* (:class:`~pymoo_gan.evaluation.CandidateScorer`). It implements::
 
-    engine.weights_version   # int, bumped by every warm-up / training round
-    engine.supernet_step     # int, generator steps the shared weights have taken
-    engine.warmup()          # first training of the shared weights (uniformly random paths)
-    engine.train_round(genotypes)   # one round of training with paths drawn from the current population
-    engine.score(genotype) -> dict  # raw scores of one candidate on the current weights (FD, CS, params, ...)
-    engine.failures          # dict genotype key -> why its training failed in the latest round (optional)
+    problem.warmup()                 # first training of the shared weights (its warm-up sampler's paths)
+    problem.train_round(genotypes)   # one round of training on these candidates (its round sampler's paths)
+    problem.score(genotype) -> dict  # raw scores of one candidate on the current weights; changes no state
 
 **Same weights in one survival.** pymoo calls ``_evaluate`` with the offspring of a generation while
 ``algorithm.pop`` still holds their parents. When a training round is due (once per generation of the algorithm,
@@ -19,7 +18,7 @@ offspring next sees scores from one set of weights. Nothing is scored twice on t
 in the archive by (genotype, weights version).
 
 **Failing candidates** (see :mod:`pymoo_gan.problems.failures`) never stop a search. A candidate whose training failed
-in the latest round (``engine.failures``), whose scoring ran out of memory, or whose objective/constraint scores are
+in the latest round (``trainer.failures``), whose scoring ran out of memory, or whose objective/constraint scores are
 not finite gets a row with ``FAILED_VALUE`` for every ``F`` and ``G``, the raw scores it has (NaN otherwise) and the
 reason in the ``failure`` column; successful rows have ``failure == ""``. The column reaches the population too
 (``res.pop.get("failure")``).
@@ -34,13 +33,15 @@ import numpy as np
 from pymoo.core.problem import Problem
 
 from pymoo_gan.problems.archive import EvaluationArchive
-from pymoo_gan.problems.failures import FAILED_VALUE, failure_reason, nonfinite_scores, release_memory
+from pymoo_gan.problems.failures import FAILED_VALUE, nonfinite_scores
 from pymoo_gan.problems.objectives import resolve_constraints, resolve_objectives
 from pymoo_gan.space.base import SearchSpace
+from pymoo_gan.training.failures import failure_reason, release_memory
 
 
 class SupernetSearchProblem(Problem):
-    """Base class of the search stages; see the module docstring. Subclasses implement ``_make_engine()``.
+    """Base class of the search stages; see the module docstring. Subclasses implement ``_build()`` (returning the
+    trainer and the scorer), ``warmup``, ``train_round`` and ``score``.
 
     ``trains_offspring``: whether a candidate must be trained before it can be scored. Stage 1 scores new paths on
     the shared weights as they are (False); stage 2 scores a discriminator through the generator copy it trained, so
@@ -58,24 +59,41 @@ class SupernetSearchProblem(Problem):
         self.archive = EvaluationArchive()
         self.round_size = round_size
         self.progress = progress
-        self._engine = None
+        self._trainer = self._scorer = None
         self._evals_since_round = 0
         self._round_generation = 0  # the algorithm's generation of the latest warm-up or round
         self._first_batch = 0  # evaluations per round for calls without an algorithm
         self._score_keys: tuple[str, ...] = ()  # raw score names seen so far (NaN in the rows of failed candidates)
         super().__init__(n_var=space.n_var, n_obj=len(self.objectives), n_ieq_constr=len(self.constraints),
                          xl=space.xl, xu=space.xu, vtype=int, requires_kwargs=True,
-                         exclude_from_serialization=["_engine", *exclude_from_serialization])
+                         exclude_from_serialization=["_trainer", "_scorer", *exclude_from_serialization])
 
-    # ---- engine ---------------------------------------------------------------------------------------------------
+    # ---- components -----------------------------------------------------------------------------------------------
     @property
-    def engine(self):
-        """The torch side, built on first use (so a fresh problem is cheap, picklable and initialises no device)."""
-        if self._engine is None:
-            self._engine = self._make_engine()
-        return self._engine
+    def trainer(self):
+        """The shared weights and their training, built on first use (so a fresh problem is cheap, picklable and
+        initialises no device)."""
+        if self._trainer is None:
+            self._trainer, self._scorer = self._build()
+        return self._trainer
 
-    def _make_engine(self):
+    @property
+    def scorer(self):
+        """The candidate scorer (extractor, real statistics, fixed latents), built with the trainer."""
+        if self._scorer is None:
+            self._trainer, self._scorer = self._build()
+        return self._scorer
+
+    def _build(self):
+        raise NotImplementedError
+
+    def warmup(self) -> None:
+        raise NotImplementedError
+
+    def train_round(self, genotypes: list[np.ndarray]) -> None:
+        raise NotImplementedError
+
+    def score(self, genotype: np.ndarray) -> dict[str, float]:
         raise NotImplementedError
 
     def settings(self):
@@ -94,16 +112,15 @@ class SupernetSearchProblem(Problem):
 
     def _evaluate(self, X, out, *args, algorithm=None, **kwargs):
         genotypes = [self.space.to_genotype(x) for x in X]
-        engine = self.engine
         generation = int(getattr(algorithm, "n_gen", 0) or 0)
-        if engine.weights_version == 0:
-            engine.warmup()
+        if self.trainer.weights_version == 0:
+            self.warmup()
             self._new_round(generation, len(X))
             if self.trains_offspring:
-                engine.train_round(genotypes)
+                self.train_round(genotypes)
         elif self._round_due(generation):
             population = self._population_genotypes(algorithm)
-            engine.train_round(population + genotypes if self.trains_offspring else population or genotypes)
+            self.train_round(population + genotypes if self.trains_offspring else population or genotypes)
             self._new_round(generation, len(X))
             self._rescore_population(algorithm, generation)
         rows = [self._scored(g, generation, "offspring") for g in genotypes]
@@ -127,26 +144,26 @@ class SupernetSearchProblem(Problem):
     def _scored(self, genotype: np.ndarray, generation: int, kind: str) -> dict:
         """The archived row of ``genotype`` on the current weights, scoring it if it is not there yet."""
         key = self.space.key(genotype)
-        engine = self.engine
-        version = engine.weights_version
+        trainer = self.trainer
+        version = trainer.weights_version
         row = self.archive.lookup(key, version)
         if row is not None:
             return row
         t0 = time.perf_counter()
-        failure = getattr(engine, "failures", {}).get(key, "")
-        scores, failure = ({}, failure) if failure else self._score(genotype)
+        failure = trainer.failures.get(key, "")
+        scores, failure = ({}, failure) if failure else self._checked_score(genotype)
         if not failure:
             values = [o.minimised(scores) for o in self.objectives] + [c.violation(scores) for c in self.constraints]
             failure = nonfinite_scores(scores, values)
         if failure:
             values = [FAILED_VALUE] * (self.n_obj + self.n_ieq_constr)
-            known = [*self._known_scores(), *(o.key for o in self.objectives if o.fn is None),
+            known = [*self._score_keys, *(o.key for o in self.objectives if o.fn is None),
                      *(c.key for c in self.constraints)]
             scores = {**dict.fromkeys(known, np.nan), **scores}
         else:
-            self._score_keys = tuple(dict.fromkeys([*self._known_scores(), *scores]))
+            self._score_keys = tuple(dict.fromkeys([*self._score_keys, *scores]))
         row = {"genotype": key, "arch": self.space.describe(genotype), "generation": generation, "kind": kind,
-               "weights_version": version, "supernet_step": engine.supernet_step}
+               "weights_version": version, "supernet_step": trainer.supernet_step}
         row.update({f"F{i}": v for i, v in enumerate(values[:self.n_obj])})
         row.update({f"G{i}": v for i, v in enumerate(values[self.n_obj:])})
         row.update(scores)
@@ -154,19 +171,16 @@ class SupernetSearchProblem(Problem):
         row["score_time_s"] = time.perf_counter() - t0
         return self.archive.add(row)
 
-    def _score(self, genotype: np.ndarray) -> tuple[dict, str]:
+    def _checked_score(self, genotype: np.ndarray) -> tuple[dict, str]:
         """``(raw scores, "")`` of one candidate on the current weights, or ``({}, why scoring failed)``."""
         try:
-            return self.engine.score(genotype), ""
+            return self.score(genotype), ""
         except Exception as exc:
             failure = failure_reason(exc, "scoring")
             if failure is None:
                 raise
         release_memory()  # only now: the except block still held the failed call's tensors
         return {}, failure
-
-    def _known_scores(self) -> tuple[str, ...]:
-        return getattr(self, "_score_keys", ())  # problems pickled before failures were recorded lack it
 
     def _raw_keys(self, rows: list[dict]) -> list[str]:
         skip = {"genotype", "arch", "generation", "kind", "eval_id", "score_time_s", "failure"}

@@ -29,7 +29,7 @@ def pareto_table(problem, res) -> pd.DataFrame:
     rows = []
     for ind in opt:
         g = problem.space.to_genotype(ind.X)
-        row = problem.archive.lookup(problem.space.key(g), problem.engine.weights_version) or {}
+        row = problem.archive.lookup(problem.space.key(g), problem.trainer.weights_version) or {}
         rows.append({k: v for k, v in row.items() if k not in ("eval_id", "generation", "kind", "score_time_s")})
     table = pd.DataFrame(rows)
     return table.sort_values("F0").reset_index(drop=True) if len(table) else table

@@ -37,11 +37,11 @@ from pymoo_gan.files import atomic_write
 from pymoo_gan.metrics import fixed_latents, metric_key, reference_statistics, score
 from pymoo_gan.models import build_discriminator
 from pymoo_gan.problems.config import ModelConfig
-from pymoo_gan.problems.engine import resolve_device
 from pymoo_gan.progress import progress_bar
 from pymoo_gan.runs.checkpoint import load_checkpoint, save_checkpoint
 from pymoo_gan.runs.export import build_model, export_model, load_generator
 from pymoo_gan.training import GANTrainer, TrainConfig
+from pymoo_gan.training.device import resolve_device
 
 STATE_FORMAT = "pymoo_gan.runs.retrain/1"
 

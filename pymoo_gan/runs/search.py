@@ -2,7 +2,7 @@
 crash.
 
 After every generation ``<dir>/checkpoint.pt`` holds the pickled algorithm (population, random generator, the
-problem with its evaluation archive; pymoo pickles the problem without its engine) and the engine's state
+problem with its evaluation archive; pymoo pickles the problem without its trainer) and the trainer's state
 (supernet, discriminator, optimizers, generator copies, torch/numpy random states). ``results.csv`` and
 ``population.csv`` (each generation's population, for hypervolume plots) are rewritten from it. Calling
 :func:`run_search` again with the same problem settings continues from the checkpoint; with a fixed seed on CPU the
@@ -25,29 +25,30 @@ from pymoo.termination.max_gen import MaximumGenerationTermination
 from pymoo_gan.files import atomic_write
 from pymoo_gan.runs.checkpoint import load_checkpoint, save_checkpoint
 
-CHECKPOINT_FORMAT = "pymoo_gan.search/1"
+CHECKPOINT_FORMAT = "pymoo_gan.search/2"
 
 
 def _restore(problem, directory: Path):
-    """The algorithm of the checkpoint in ``directory`` with ``problem``'s engine restored to the saved state, or
+    """The algorithm of the checkpoint in ``directory`` with ``problem``'s trainer restored to the saved state, or
     None when there is no checkpoint."""
     path = directory / "checkpoint.pt"
     if not path.is_file():
         return None
     state = load_checkpoint(path)
     if state["format"] != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path} is a {state['format']} checkpoint, not a search checkpoint")
+        raise ValueError(f"{path} is a {state['format']} checkpoint; this version resumes {CHECKPOINT_FORMAT} "
+                         "(use another directory, or fresh=True / --fresh to start over)")
     algorithm = pickle.loads(state["algorithm"])
     restored = algorithm.problem
     settings = [(type(p).__name__, p.settings()) for p in (restored, problem)]
     if settings[0] != settings[1]:
         raise ValueError(f"{path} was written by a search with other settings than this problem's; use another "
                          "directory, or fresh=True (--fresh) to discard it")
-    for name in problem.exclude_from_serialization:  # what pickling left out (engine, generator) comes from problem
+    for name in problem.exclude_from_serialization:  # what pickling left out (hooks, generator) comes from problem
         setattr(restored, name, getattr(problem, name))
-    restored._engine = None
+    restored._trainer = restored._scorer = None
     restored.progress = problem.progress
-    restored.engine.load_state_dict(state["engine"])
+    restored.trainer.load_state_dict(state["trainer"])
     return algorithm
 
 
@@ -88,7 +89,7 @@ def run_search(problem, algorithm, n_gen: int, directory: str | os.PathLike, see
         history = history + _population_rows(algorithm)
         algorithm.data["pymoo_gan_history"] = history
         save_checkpoint({"format": CHECKPOINT_FORMAT, "generation": int(algorithm.n_gen) - 1,
-                         "algorithm": pickle.dumps(algorithm), "engine": problem.engine.state_dict()},
+                         "algorithm": pickle.dumps(algorithm), "trainer": problem.trainer.state_dict()},
                         directory / "checkpoint.pt")
         _write_tables(problem, history, directory)
     return algorithm.result()

@@ -23,12 +23,11 @@ print(json.dumps([score_snapshot(space, g, sys.argv[2], c.data, c.metrics, seed=
 
 def test_a_fresh_process_scores_a_weights_file_exactly_as_the_search_does(tiny, single_thread, tmp_path):
     problem = GANSearchProblem(progress=False, **tiny)
-    engine = problem.engine
-    engine.warmup()
+    problem.warmup()
     genotypes = problem.space.sample(np.random.default_rng(4), 2)
-    before = weights_snapshot(engine.scored_supernet)
-    in_process = [engine.score(g) for g in genotypes]
-    after = weights_snapshot(engine.scored_supernet)
+    before = weights_snapshot(problem.trainer.scored_supernet)
+    in_process = [problem.score(g) for g in genotypes]
+    after = weights_snapshot(problem.trainer.scored_supernet)
     assert all(torch.equal(before[k], after[k]) for k in before)  # scoring changed no shared state
     torch.save(after, tmp_path / "weights.pt")
     (tmp_path / "job.pkl").write_bytes(pickle.dumps((problem.space, list(genotypes), problem.config)))
@@ -39,4 +38,4 @@ def test_a_fresh_process_scores_a_weights_file_exactly_as_the_search_does(tiny, 
     # and in this process from the file, with a scorer built once
     c = problem.config
     assert score_snapshot(problem.space, genotypes[0], tmp_path / "weights.pt", c.data, c.metrics, seed=c.seed,
-                          scorer=engine.scorer) == in_process[0]
+                          scorer=problem.scorer) == in_process[0]

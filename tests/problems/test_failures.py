@@ -82,30 +82,31 @@ class Hooks:
         self.undo()
 
 
-def hook_g_op(engine, fn) -> Hooks:
+def hook_g_op(problem, fn) -> Hooks:
     """Hook the op in the trained supernet, in the one candidates are extracted from (its EMA, by default) and in
     every copy extracted from it (candidates are scored on their extracted copies)."""
-    nets = {id(n): n for n in (engine.supernet, engine.scored_supernet)}.values()
+    trainer = problem.trainer
+    nets = {id(n): n for n in (trainer.supernet, trainer.scored_supernet)}.values()
     handles = [n.cells[0].edges[0]["conv_5x5"].register_forward_hook(fn) for n in nets]
-    extract = engine._extract
+    extract = problem.extract_path
 
-    def extract_hooked(supernet, arch):
-        net = extract(supernet, arch)
+    def extract_hooked(arch):
+        net = extract(arch)
         op = dict(net.named_modules()).get("cells.0.edges.0.conv_5x5")
         if op is not None:
             handles.append(op.register_forward_hook(fn))
         return net
 
-    engine._extract = extract_hooked
-    return Hooks(handles, undo=lambda: setattr(engine, "_extract", extract))
+    problem.extract_path = extract_hooked
+    return Hooks(handles, undo=lambda: setattr(problem, "extract_path", extract))
 
 
 def d_uses(arch):  # stage 2: the hooked op is cell 0's edge c1 conv_3x3 of the discriminator supernet
     return arch.cells[0].edges[1] == "conv_3x3"
 
 
-def d_op(engine):
-    return engine.supernet.cells[0].edges[1]["conv_3x3"]
+def d_op(trainer):
+    return trainer.supernet.cells[0].edges[1]["conv_3x3"]
 
 
 def F_of(row, n):
@@ -128,59 +129,59 @@ def test_failed_value_keeps_pymoo_survival_working():
 
 def test_nan_path_in_training_is_undone_recorded_and_dropped(tiny):
     problem = GANSearchProblem(progress=False, **tiny)
-    engine = problem.engine
+    trainer = problem.trainer
     (bad,), good = split(problem.space, g_uses, 1, 2)
-    hook_g_op(engine, nan_output)
+    hook_g_op(problem, nan_output)
     with pytest.warns(RuntimeWarning, match="skipped a warm-up step on a random path"):
-        engine.warmup()
-    assert engine.skipped_steps > 0 and finite(engine.supernet, engine.discriminator)
-    steps = engine.trainer.steps
-    engine.train_round([*good, bad])
+        problem.warmup()
+    assert trainer.skipped_steps > 0 and finite(trainer.supernet, trainer.discriminator)
+    steps = trainer.gan.steps
+    problem.train_round([*good, bad])
     reason = "training produced non-finite loss"
-    assert engine.failures == {problem.space.key(bad): reason}
-    assert engine.trainer.steps == steps + engine.steps_per(tiny["round_epochs"], problem.config.train) - 1
-    assert finite(engine.supernet, engine.discriminator)
+    assert trainer.failures == {problem.space.key(bad): reason}
+    assert trainer.gan.steps == steps + trainer.steps_per(tiny["round_epochs"]) - 1
+    assert finite(trainer.supernet, trainer.discriminator)
     rows = [problem._scored(g, 1, "offspring") for g in [*good, bad]]
     for row in rows[:-1]:
         assert row["failure"] == "" and np.isfinite(F_of(row, 3)).all()
     assert rows[-1]["failure"] == reason and (F_of(rows[-1], 3) == FAILED_VALUE).all()
     assert np.isnan(rows[-1]["fd_digits_cnn"])
     # checkpoints carry the failures
-    fresh = GANSearchProblem(progress=False, **tiny).engine
-    fresh.load_state_dict(pickle.loads(pickle.dumps(engine.state_dict())))
-    assert fresh.failures == engine.failures and fresh.skipped_steps == engine.skipped_steps
+    fresh = GANSearchProblem(progress=False, **tiny).trainer
+    fresh.load_state_dict(pickle.loads(pickle.dumps(trainer.state_dict())))
+    assert fresh.failures == trainer.failures and fresh.skipped_steps == trainer.skipped_steps
 
 
 def test_a_round_of_only_failing_paths_leaves_the_shared_weights_as_they_were(tiny):
     problem = GANSearchProblem(progress=False, **tiny)
-    engine = problem.engine
+    trainer = problem.trainer
     (bad,), _ = split(problem.space, g_uses, 1, 0)
-    engine.warmup()
-    hook_g_op(engine, nan_output)
-    before = state(engine.supernet, engine.discriminator)
-    opts = [engine.trainer.opt_g, engine.trainer.opt_d]
+    problem.warmup()
+    hook_g_op(problem, nan_output)
+    before = state(trainer.supernet, trainer.discriminator)
+    opts = [trainer.gan.opt_g, trainer.gan.opt_d]
     moments = [copy.deepcopy(o.state_dict()["state"]) for o in opts]
-    steps, version = engine.trainer.steps, engine.weights_version
-    engine.train_round([bad])
-    assert engine.failures == {problem.space.key(bad): "training produced non-finite loss"}
-    assert same(state(engine.supernet, engine.discriminator), before)
+    steps, version = trainer.gan.steps, trainer.weights_version
+    problem.train_round([bad])
+    assert trainer.failures == {problem.space.key(bad): "training produced non-finite loss"}
+    assert same(state(trainer.supernet, trainer.discriminator), before)
     for opt, saved in zip(opts, moments, strict=True):
         now = opt.state_dict()["state"]
         assert now.keys() == saved.keys() and all(same([now[i]], [saved[i]]) for i in now)
-    assert engine.trainer.steps == steps and engine.weights_version == version + 1  # a round that trained nothing
+    assert trainer.gan.steps == steps and trainer.weights_version == version + 1  # a round that trained nothing
 
 
 @pytest.mark.parametrize("hook, reason", [(out_of_memory_when(while_training), "out of memory while training"),
                                           (nan_gradient, "training produced non-finite weights")])
 def test_training_failure_fails_only_that_candidate(tiny, hook, reason):
     problem = GANSearchProblem(progress=False, **tiny)
-    engine = problem.engine
+    trainer = problem.trainer
     (bad,), good = split(problem.space, g_uses, 1, 2)
-    hook_g_op(engine, hook)
-    engine.train_round([*good, bad])
-    assert engine.failures == {problem.space.key(bad): reason}
-    assert all(p.requires_grad for p in engine.discriminator.parameters())  # not left frozen by the G step
-    assert finite(engine.supernet, engine.discriminator)
+    hook_g_op(problem, hook)
+    problem.train_round([*good, bad])
+    assert trainer.failures == {problem.space.key(bad): reason}
+    assert all(p.requires_grad for p in trainer.discriminator.parameters())  # not left frozen by the G step
+    assert finite(trainer.supernet, trainer.discriminator)
     rows = [problem._scored(g, 1, "offspring") for g in [*good, bad]]
     assert [r["failure"] for r in rows] == ["", "", reason]
     assert np.isfinite(F_of(rows[0], 3)).all() and (F_of(rows[2], 3) == FAILED_VALUE).all()
@@ -188,21 +189,21 @@ def test_training_failure_fails_only_that_candidate(tiny, hook, reason):
 
 def test_scoring_failures_restore_the_weights_and_bugs_still_raise(tiny):
     problem = GANSearchProblem(progress=False, **tiny)
-    engine = problem.engine
+    trainer = problem.trainer
     bad, (good,) = split(problem.space, g_uses, 4, 1)
-    before = state(engine.scored_supernet)
-    hook = hook_g_op(engine, nan_output)
+    before = state(trainer.scored_supernet)
+    hook = hook_g_op(problem, nan_output)
     row = problem._scored(bad[0], 0, "offspring")
     assert row["failure"].startswith("scores not finite: fd_digits_cnn=nan")
     assert (F_of(row, 3) == FAILED_VALUE).all() and row["params"] > 0  # the scores that exist are kept
-    assert same(state(engine.scored_supernet), before)  # scored on a copy: the shared weights are untouched
+    assert same(state(trainer.scored_supernet), before)  # scored on a copy: the shared weights are untouched
     hook.remove()
 
-    hook = hook_g_op(engine, out_of_memory_when(while_scoring))
+    hook = hook_g_op(problem, out_of_memory_when(while_scoring))
     row = problem._scored(bad[1], 0, "offspring")
     assert row["failure"] == "out of memory while scoring" and (F_of(row, 3) == FAILED_VALUE).all()
     assert np.isnan(row["fd_digits_cnn"]) and np.isnan(row["params"])
-    assert same(state(engine.scored_supernet), before)
+    assert same(state(trainer.scored_supernet), before)
     row = problem._scored(good, 0, "offspring")
     assert row["failure"] == "" and np.isfinite(F_of(row, 3)).all()
     hook.remove()
@@ -210,7 +211,7 @@ def test_scoring_failures_restore_the_weights_and_bugs_still_raise(tiny):
     def floating_point_error(module, args, output):
         raise FloatingPointError("overflow (injected)")
 
-    hook = hook_g_op(engine, floating_point_error)
+    hook = hook_g_op(problem, floating_point_error)
     row = problem._scored(bad[2], 0, "offspring")
     assert row["failure"] == "floating-point error while scoring: overflow (injected)"
     hook.remove()
@@ -218,14 +219,14 @@ def test_scoring_failures_restore_the_weights_and_bugs_still_raise(tiny):
     def bug(module, args, output):
         raise ValueError("a bug, not a failing candidate")
 
-    hook_g_op(engine, bug)
+    hook_g_op(problem, bug)
     with pytest.raises(ValueError, match="a bug"):
         problem._scored(bad[3], 0, "offspring")
 
 
 def _search_with_nan_op(tiny):
     problem = GANSearchProblem(progress=False, **tiny)
-    hook_g_op(problem.engine, nan_output)
+    hook_g_op(problem, nan_output)
     bad, good = split(problem.space, g_uses, 2, 2)
     res = minimize(problem, nsga2(pop_size=4, sampling=np.array(bad + good)), ("n_gen", 3), seed=1)
     return problem, res
@@ -243,7 +244,7 @@ def test_search_goes_on_past_failing_candidates_and_is_reproducible(tiny):
     reasons = set(table.loc[failed, "failure"])
     assert "training produced non-finite loss" in reasons  # the initial population's bad paths, after round 1
     assert any(r.startswith("scores not finite") for r in reasons)  # scored on the warm-up weights
-    assert finite(problem.engine.supernet, problem.engine.discriminator)
+    assert finite(problem.trainer.supernet, problem.trainer.discriminator)
     assert (res.opt.get("failure") == "").all() and set(res.pop.get("failure")) <= set(table["failure"])
 
     again, _ = _search_with_nan_op(tiny)
@@ -264,8 +265,8 @@ def _stage2(tiny, **overrides):
 @skip_warmup_warnings
 def test_stage_2_search_goes_on_past_failing_discriminators(tiny):
     problem = _stage2(tiny, warmup_epochs=0.25)
-    engine = problem.engine
-    d_op(engine).register_forward_hook(nan_output)
+    trainer = problem.trainer
+    d_op(trainer).register_forward_hook(nan_output)
     bad, good = split(problem.space, d_uses, 2, 2)
     res = minimize(problem, nsga2(pop_size=4, sampling=np.array(bad + good)), ("n_gen", 2), seed=1)
     table = problem.results()
@@ -276,24 +277,24 @@ def test_stage_2_search_goes_on_past_failing_discriminators(tiny):
                                                  "training produced non-finite weights"}
     F = table[["F0", "F1", "F2"]].to_numpy()
     assert (F[failed] == FAILED_VALUE).all() and np.isfinite(F[~failed]).all()
-    assert finite(engine.supernet, engine.base.G, *(p.G for p in engine.copies.values()))
-    assert engine.reset_source is not None and not d_uses(problem.space.decode(
-        [int(v) for v in engine.reset_source.split("-")]))  # weight-resetting never picks a failed pair
+    assert finite(trainer.supernet, trainer.base.G, *(p.G for p in trainer.copies.values()))
+    assert trainer.reset_source is not None and not d_uses(problem.space.decode(
+        [int(v) for v in trainer.reset_source.split("-")]))  # weight-resetting never picks a failed pair
     assert (res.opt.get("failure") == "").all()
 
 
 def test_stage_2_out_of_memory_undoes_the_turn_and_skips_the_pair(tiny):
     problem = _stage2(tiny)
-    engine = problem.engine
+    trainer = problem.trainer
     (bad,), (good,) = split(problem.space, d_uses, 1, 1)
-    d_op(engine).register_forward_hook(out_of_memory_when(while_training))
-    engine.train_round([good, bad])
+    d_op(trainer).register_forward_hook(out_of_memory_when(while_training))
+    problem.train_round([good, bad])
     key = problem.space.key
-    assert engine.failures == {key(bad): "out of memory while training"}
-    base = state(engine.base.G)
-    assert same(state(engine.copies[key(bad)].G), base)  # its G copy as it was before its turn
-    assert not same(state(engine.copies[key(good)].G), base)
-    assert finite(engine.supernet) and all(p.requires_grad for p in engine.supernet.parameters())
+    assert trainer.failures == {key(bad): "out of memory while training"}
+    base = state(trainer.base.G)
+    assert same(state(trainer.copies[key(bad)].G), base)  # its G copy as it was before its turn
+    assert not same(state(trainer.copies[key(good)].G), base)
+    assert finite(trainer.supernet) and all(p.requires_grad for p in trainer.supernet.parameters())
     rows = [problem._scored(g, 1, "offspring") for g in (good, bad)]
     assert [r["failure"] for r in rows] == ["", "out of memory while training"]
-    assert engine.best_pair() == key(good)
+    assert problem.best_pair() == key(good)

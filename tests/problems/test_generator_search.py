@@ -53,9 +53,9 @@ def test_search_runs_and_survivors_share_weights(tiny):
     assert np.isfinite(res.F).all()
     # raw scores reach the population as extra keys; F holds the negated classifier score
     assert np.allclose(res.opt.get("F")[:, 1], -res.opt.get("cs_digits_cnn"))
-    # the problem pickles without its engine (supernet, data, extractor)
+    # the problem pickles without its trainer and scorer (supernet, data, extractor)
     clone = pickle.loads(pickle.dumps(problem))
-    assert clone._engine is None and len(clone.archive) == len(problem.archive)
+    assert clone._trainer is None and clone._scorer is None and len(clone.archive) == len(problem.archive)
 
 
 def _table(seed, tiny):

@@ -111,19 +111,19 @@ def test_the_failure_replay_restores_hook_state(tiny):
 
     l2, mask = ScheduledL2(), HalfMask()
     problem = GANSearchProblem(progress=False, hooks=[l2, mask], **tiny)
-    engine = problem.engine
-    engine.warmup()
-    assert l2.calls == engine.trainer.steps == mask.applied
+    trainer = problem.trainer
+    problem.warmup()
+    assert l2.calls == trainer.gan.steps == mask.applied
     bad = [g for g in problem.space.sample(np.random.default_rng(0), 200)
            if problem.space.decode(g).cells[0].edges[0] == "conv_5x5"][:1]
     good = [g for g in problem.space.sample(np.random.default_rng(1), 200)
             if problem.space.decode(g).cells[0].edges[0] != "conv_5x5"][:2]
-    op = engine.supernet.cells[0].edges[0]["conv_5x5"]
+    op = trainer.supernet.cells[0].edges[0]["conv_5x5"]
     handle = op.register_forward_hook(lambda module, args, output: output * float("nan"))
     try:
-        engine.train_round(bad + good)
+        problem.train_round(bad + good)
     finally:
         handle.remove()
-    assert problem.space.key(bad[0]) in engine.failures
-    assert l2.calls == engine.trainer.steps == mask.applied
-    assert all(bool(torch.isfinite(p).all()) for p in engine.supernet.parameters())
+    assert problem.space.key(bad[0]) in trainer.failures
+    assert l2.calls == trainer.gan.steps == mask.applied
+    assert all(bool(torch.isfinite(p).all()) for p in trainer.supernet.parameters())

@@ -1,16 +1,17 @@
-"""What every search stage's torch side shares: device, training images, the candidate scorer, random streams,
-epochs -> steps bookkeeping with a progress bar, and training that survives failing candidates. A stage's engine
-subclasses :class:`SupernetEngine`.
+"""Training of shared weights in rounds, surviving failing candidates: the base of the supernet trainers.
+
+A :class:`RoundTrainer` owns the training images on its device, one explicit random stream per purpose
+(``torch_gen``: batches and latents; ``path_rng``: which path trains at each step, handed to the samplers), the version
+of the shared weights (bumped by every warm-up and round) and the failures of the latest round.
 
 **Failing candidates.** A round is trained in *units*, each attributable to one candidate (stage 1: one step on its
-path; stage 2: one turn of its pair), in about 20 chunks. Before a chunk the engine snapshots what the chunk may change
-(on the device) and its random states; after the chunk it checks once that losses and weights are finite (one host
-synchronisation per chunk, none per step). When they are not, or the device ran out of memory, the chunk is replayed
-from the snapshot unit by unit, checking after each: the first unit that fails is undone, its candidate is recorded in
-``failures`` and gets no more units this round, and training goes on. Replays are deterministic because the random
-states are restored with the weights. A failing warm-up unit (a random path, no candidate) is only counted.
+path; stage 2: one turn of its pair), in about 20 chunks. Before a chunk the trainer snapshots what the chunk may
+change (on the device) and its random states; after the chunk it checks once that losses and weights are finite (one
+host synchronisation per chunk, none per step). When they are not, or the device ran out of memory, the chunk is
+replayed from the snapshot unit by unit, checking after each: the first unit that fails is undone, its candidate is
+recorded in ``failures`` and gets no more units this round, and training goes on. Replays are deterministic because
+the random states are restored with the weights. A failing warm-up unit (a random path, no candidate) is only counted.
 ``failures`` holds the latest round's failures only: a candidate still in the population is tried again next round.
-Scoring works on extracted copies and changes no shared state.
 """
 
 from __future__ import annotations
@@ -23,15 +24,27 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from pymoo_gan.data.config import DataConfig
-from pymoo_gan.evaluation.config import MetricsConfig
-from pymoo_gan.evaluation.scorer import CandidateScorer
-from pymoo_gan.problems.failures import Snapshot, all_finite, failure_reason, release_memory
 from pymoo_gan.progress import progress_bar
+from pymoo_gan.training.failures import Snapshot, all_finite, failure_reason, release_memory
+from pymoo_gan.training.loop import TrainConfig
+from pymoo_gan.training.samplers import RoundOver
 
 
-class RoundOver(Exception):
-    """Raised by a unit iterator when every candidate of the round has failed: the round ends early."""
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """How long shared weights train: a warm-up on random paths, then a round before each generation's scores
+    (``round_size``: after that many evaluations instead). Epochs are passes over the training images in D batches."""
+
+    warmup_epochs: float = 12.0
+    round_epochs: float = 4.0
+    round_size: int | None = None
+
+    def __post_init__(self):
+        for name in ("warmup_epochs", "round_epochs"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name}={getattr(self, name)!r} must be >= 0")
+        if self.round_size is not None and (isinstance(self.round_size, bool) or self.round_size < 1):
+            raise ValueError(f"round_size={self.round_size!r} must be a positive integer or None")
 
 
 @dataclass
@@ -47,63 +60,24 @@ class Unit:
     run: Callable[[], torch.Tensor]
 
 
-def available_devices() -> list[str]:
-    """The devices this machine can run on, e.g. ``["cpu", "cuda:0", "cuda:1"]``."""
-    names = ["cpu"]
-    if torch.cuda.is_available():
-        names += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
-    if torch.backends.mps.is_available():
-        names.append("mps")
-    return names
+class RoundTrainer:
+    """Base of the supernet trainers (see the module docstring); subclasses implement ``warmup``, ``train_round``,
+    ``_snapshot``, ``_parameters`` and their state."""
 
-
-def resolve_device(name: str) -> torch.device:
-    """``"auto"`` -> CUDA when available, else CPU; anything else must be a device this machine has (else one
-    ``ValueError`` naming the devices that exist).
-
-    Example:
-        >>> resolve_device("cpu")
-        device(type='cpu')
-    """
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise ValueError(f"device={name!r} is not a device name; allowed: auto, cpu, cuda, cuda:N, mps") from None
-    index = 0 if device.index is None else device.index
-    usable = {"cpu": True, "cuda": torch.cuda.is_available() and index < torch.cuda.device_count(),
-              "mps": torch.backends.mps.is_available()}.get(device.type, False)
-    if not usable:
-        raise ValueError(f"device={name!r} is not usable on this machine; available: "
-                         f"{', '.join(['auto', *available_devices()])}")
-    return device
-
-
-class SupernetEngine:
-    """Base of the stage engines (see :mod:`pymoo_gan.problems.supernet_problem` for the interface they serve).
-
-    Owns one explicit random stream per purpose: ``torch_gen`` (training batches and latents) and ``path_rng``
-    (which path trains at each step); the scorer owns the fixed scoring latents.
-    """
-
-    def __init__(self, data: DataConfig, metrics: MetricsConfig, device: str, seed: int, latent_dim: int,
-                 progress: bool = True):
-
-        self.progress = progress
-        self.device = resolve_device(device)
-        self.torch_gen = torch.Generator(device=self.device).manual_seed(seed)
+    def __init__(self, images: torch.Tensor, train: TrainConfig, schedule: ScheduleConfig, device: torch.device,
+                 seed: int, progress: bool = True):
+        self.train_config, self.schedule, self.device, self.progress = train, schedule, device, progress
+        self.images = images.to(device)
+        self.torch_gen = torch.Generator(device=device).manual_seed(seed)
         self.path_rng = np.random.default_rng(seed)
-        images, _ = data.load("train")
-        self.images = images.to(self.device)
-        self.scorer = CandidateScorer(data, metrics, latent_dim=latent_dim, device=self.device, seed=seed)
         self.weights_version = 0
         self.failures: dict[str, str] = {}  # genotype key -> why its training failed in the latest round
         self.skipped_steps = 0  # warm-up units dropped because their random path failed
 
-    def steps_per(self, epochs: float, train_cfg) -> int:
+    def steps_per(self, epochs: float) -> int:
         """Generator steps in ``epochs`` passes over the training images (each G step follows n_critic D batches)."""
-        return int(math.ceil(epochs * len(self.images) / (train_cfg.d_batch_size * train_cfg.n_critic)))
+        cfg = self.train_config
+        return int(math.ceil(epochs * len(self.images) / (cfg.d_batch_size * cfg.n_critic)))
 
     def run_steps(self, n: int, train_chunk: Callable[[int], dict], desc: str) -> None:
         """Call ``train_chunk(k)`` until ``n`` steps are done (about 20 chunks, for the progress bar), then bump
@@ -123,7 +97,6 @@ class SupernetEngine:
                 pass
         self.weights_version += 1
 
-    # ---- training that survives failing candidates ----------------------------------------------------------------
     def run_units(self, n: int, units: Callable[[int], Iterator[Unit]], desc: str) -> None:
         """:meth:`run_steps` over units: ``units(k)`` yields the next units worth ``k`` steps, choosing each lazily
         (so it skips candidates that failed meanwhile). See the module docstring for the failure handling."""
@@ -195,6 +168,5 @@ class SupernetEngine:
         return {"failures": dict(self.failures), "skipped_steps": self.skipped_steps}
 
     def load_failure_state(self, state: dict) -> None:
-        """Load :meth:`failure_state` (absent from checkpoints written before failures were recorded)."""
-        self.failures = dict(state.get("failures", {}))
-        self.skipped_steps = state.get("skipped_steps", 0)
+        self.failures = dict(state["failures"])
+        self.skipped_steps = state["skipped_steps"]
