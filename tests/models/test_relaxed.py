@@ -1,6 +1,7 @@
 """Mixed ops and relaxed supernets: weighted sums of the single-path ops, one-hot == extracted standalone (eval and
 train mode), architecture parameters kept apart from the weights, Gumbel-softmax, weight checks."""
 
+import doctest
 import pickle
 
 import numpy as np
@@ -17,7 +18,8 @@ from pymoo_gan.models import (
     extract_relaxed,
     one_hot_weights,
 )
-from pymoo_gan.nn import DownCellBlock, MixedOp, UpCellBlock
+from pymoo_gan.models import relaxed as relaxed_module
+from pymoo_gan.nn import DownCellBlock, MixedOp, UpCellBlock, mixed
 from pymoo_gan.space import DiscriminatorMacro, GeneratorMacro
 from pymoo_gan.space.eagan import DOWN_OPS, NORMAL_OPS, UP_OPS
 
@@ -170,3 +172,9 @@ def test_pickle_round_trip(case):
     with torch.no_grad():
         assert torch.equal(again(x, alphas_again.softmax()), relaxed(x, alphas.softmax()))
     assert alphas_again.derive() == alphas.derive()
+
+
+@pytest.mark.parametrize("module", [mixed, relaxed_module], ids=lambda m: m.__name__)
+def test_doctests(module):
+    result = doctest.testmod(module)
+    assert result.attempted and not result.failed

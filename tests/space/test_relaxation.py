@@ -1,6 +1,7 @@
 """Relaxation layouts and derivation (torch-free): one-hot weights derive their arch, any weights derive a valid arch,
 and the hard rule keeps each node's best non-none input."""
 
+import doctest
 import re
 
 import numpy as np
@@ -13,6 +14,7 @@ from pymoo_gan.space import (
     EAGANGeneratorRelaxation,
     EAGANGeneratorSpace,
     GeneratorMacro,
+    relaxation,
 )
 from pymoo_gan.space.eagan import NORMAL_OPS
 
@@ -138,3 +140,8 @@ def test_bad_weights_are_rejected(relax):
         relax.derive({**w, name: np.full(shape, np.nan)})
     with pytest.raises(ValueError, match="groups"):
         relax.derive(list(w.values()))
+
+
+def test_doctests():
+    result = doctest.testmod(relaxation)
+    assert result.attempted and not result.failed
