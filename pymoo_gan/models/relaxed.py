@@ -166,13 +166,15 @@ class RelaxedCellDiscriminator(_CellDiscriminatorNet):
         return self._discriminate(x, _cell_weights(self.layout, weights))
 
 
-def one_hot_weights(relaxed: RelaxedCellGenerator | RelaxedCellDiscriminator, arch) -> dict[str, Tensor]:
+def one_hot_weights(relaxed: RelaxedCellGenerator | RelaxedCellDiscriminator,
+                    arch: CellGeneratorArch | CellDiscriminatorArch) -> dict[str, Tensor]:
     """``relaxed.layout.one_hot(arch)`` as tensors on ``relaxed``'s device and dtype."""
     ref = next(relaxed.parameters())
     return {k: torch.as_tensor(v, device=ref.device, dtype=ref.dtype) for k, v in relaxed.layout.one_hot(arch).items()}
 
 
-def extract_relaxed(relaxed: RelaxedCellGenerator | RelaxedCellDiscriminator, arch):
+def extract_relaxed(relaxed: RelaxedCellGenerator | RelaxedCellDiscriminator,
+                    arch: CellGeneratorArch | CellDiscriminatorArch) -> CellGenerator | CellDiscriminator:
     """The registry's standalone network of ``arch`` holding copies of ``relaxed``'s weights on that path.
 
     Equal to ``relaxed(x, one_hot(arch))`` (see the module docstring); any arch of the space can be extracted, also
