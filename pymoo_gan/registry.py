@@ -18,6 +18,8 @@ Example:
     ('eagan', 'generator', 'pymoo_gan.space.eagan:EAGANGeneratorSpace')
     >>> entry.space(entry.macro(latent_dim=12, channels=8, bottom_width=2)).n_var
     21
+    >>> entry.relaxation.supernet.ref, registry.space("autogan").relaxation is None
+    ('pymoo_gan.models.relaxed:RelaxedCellGenerator', True)
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from importlib import import_module
 
 __all__ = [
     "ALGORITHMS", "DISCRIMINATORS", "EXTRACTORS", "LOSSES", "SPACES", "Entry", "ExtractorEntry", "Lazy", "LossEntry",
-    "SpaceEntry", "algorithm", "arch_types", "discriminator", "extractor", "loss", "space", "space_names", "space_of",
+    "RelaxationEntry", "SpaceEntry", "algorithm", "arch_types", "discriminator", "extractor", "loss", "space",
+    "space_names", "space_of",
 ]
 
 
@@ -61,6 +64,26 @@ _EXTRACT = Lazy("pymoo_gan.models.extract:extract")
 
 
 @dataclass(frozen=True)
+class RelaxationEntry:
+    """A space's continuous relaxation for differentiable search (AdversarialNAS, AlphaGAN); fields are :class:`Lazy`.
+
+    Attributes:
+        layout: the torch-free :class:`pymoo_gan.space.relaxation.Relaxation` class, ``layout(space)``: weight shapes,
+            ``one_hot(arch)``, ``derive(weights)``.
+        supernet: ``supernet(macro, generator=torch.Generator)``, a module with ``forward(x, weights)`` whose
+            ``.layout`` is ``layout(space(macro))`` and whose ``parameters()`` are weights only.
+        extract: ``extract(relaxed, arch)``, the space's standalone network with the relaxed network's weights, equal
+            to ``relaxed(x, one_hot(arch))``.
+        arch_parameters: ``arch_parameters(layout, generator=None)``, the architecture logits as their own module.
+    """
+
+    layout: Lazy
+    supernet: Lazy
+    extract: Lazy
+    arch_parameters: Lazy = Lazy("pymoo_gan.models.relaxed:ArchParameters")
+
+
+@dataclass(frozen=True)
 class SpaceEntry:
     """A search space and what is built from it; every field but ``name``, ``kind`` and ``aliases`` is a :class:`Lazy`.
 
@@ -75,6 +98,7 @@ class SpaceEntry:
         drawing: the :class:`pymoo_gan.report.arch_drawings.Drawing` of ``arch``.
         extract: ``extract(supernet, arch)``, the standalone network with the supernet's weights.
         aliases: older names of the space that :func:`space` still accepts.
+        relaxation: the space's :class:`RelaxationEntry` (mixed-op supernet, derivation), ``None`` when it has none.
     """
 
     name: str
@@ -87,6 +111,7 @@ class SpaceEntry:
     drawing: Lazy
     extract: Lazy = _EXTRACT
     aliases: tuple[str, ...] = ()
+    relaxation: RelaxationEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -127,13 +152,19 @@ SPACES: dict[str, SpaceEntry] = _table(
                macro=Lazy("pymoo_gan.space.eagan:GeneratorMacro"), arch=Lazy("pymoo_gan.space.eagan:CellGeneratorArch"),
                supernet=Lazy("pymoo_gan.models.cell_generator:CellGeneratorSupernet"),
                build=Lazy("pymoo_gan.models.cell_generator:build_generator"),
-               drawing=Lazy("pymoo_gan.report.arch_drawings:CELL_GENERATOR_DRAWING"), aliases=("eagan_generator",)),
+               drawing=Lazy("pymoo_gan.report.arch_drawings:CELL_GENERATOR_DRAWING"), aliases=("eagan_generator",),
+               relaxation=RelaxationEntry(layout=Lazy("pymoo_gan.space.relaxation:EAGANGeneratorRelaxation"),
+                                          supernet=Lazy("pymoo_gan.models.relaxed:RelaxedCellGenerator"),
+                                          extract=Lazy("pymoo_gan.models.relaxed:extract_relaxed"))),
     SpaceEntry("eagan_discriminator", "discriminator", space=Lazy("pymoo_gan.space.eagan:EAGANDiscriminatorSpace"),
                macro=Lazy("pymoo_gan.space.eagan:DiscriminatorMacro"),
                arch=Lazy("pymoo_gan.space.eagan:CellDiscriminatorArch"),
                supernet=Lazy("pymoo_gan.models.discriminators:CellDiscriminatorSupernet"),
                build=Lazy("pymoo_gan.models.discriminators:CellDiscriminator"),
-               drawing=Lazy("pymoo_gan.report.arch_drawings:CELL_DISCRIMINATOR_DRAWING")),
+               drawing=Lazy("pymoo_gan.report.arch_drawings:CELL_DISCRIMINATOR_DRAWING"),
+               relaxation=RelaxationEntry(layout=Lazy("pymoo_gan.space.relaxation:EAGANDiscriminatorRelaxation"),
+                                          supernet=Lazy("pymoo_gan.models.relaxed:RelaxedCellDiscriminator"),
+                                          extract=Lazy("pymoo_gan.models.relaxed:extract_relaxed"))),
     SpaceEntry("autogan", "generator", space=Lazy("pymoo_gan.space.autogan:AutoGANGeneratorSpace"),
                macro=Lazy("pymoo_gan.space.eagan:GeneratorMacro"),
                arch=Lazy("pymoo_gan.space.autogan:AutoGANGeneratorArch"),

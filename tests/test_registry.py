@@ -35,6 +35,7 @@ pytestmark = pytest.mark.usefixtures("single_thread")
 TINY = {"generator": dict(latent_dim=12, channels=8, bottom_width=2, out_channels=1),
         "discriminator": dict(channels=8, in_channels=1, resolution=16)}
 SPACES = list(registry.SPACES.values())
+RELAXED = [e for e in SPACES if e.relaxation is not None]
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +76,7 @@ def test_imports_without_torch():
             "from pymoo_gan import registry\n"
             "assert registry.space_names('generator') and registry.arch_types()\n"  # names and space classes
             "assert [e.space.obj for e in registry.SPACES.values()]\n"
+            "assert [e.relaxation.layout.obj for e in registry.SPACES.values() if e.relaxation]\n"  # torch-free too
             "assert not any(m.split('.')[0] == 'torch' for m in sys.modules)\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -97,13 +99,20 @@ def test_names_are_unique_and_lookups_list_the_allowed_names():
 
 
 def test_every_reference_resolves():
+    def lazies(entry):
+        for f in dataclasses.fields(entry):
+            value = getattr(entry, f.name)
+            if isinstance(value, registry.Lazy):
+                yield f.name, value
+            elif dataclasses.is_dataclass(value):  # a nested entry (a space's relaxation)
+                yield from ((f"{f.name}.{n}", v) for n, v in lazies(value))
+
+    assert RELAXED  # the eagan spaces have relaxations
     for table in (registry.SPACES, registry.DISCRIMINATORS, registry.EXTRACTORS, registry.LOSSES,
                   registry.ALGORITHMS):
         for entry in table.values():
-            for f in dataclasses.fields(entry):
-                value = getattr(entry, f.name)
-                if isinstance(value, registry.Lazy):
-                    assert value.obj is not None, (entry.name, f.name)
+            for name, value in lazies(entry):
+                assert value.obj is not None, (entry.name, name)
 
 
 def test_config_and_cli_read_the_registry():
@@ -200,6 +209,69 @@ def test_drawing(entry, tmp_path):
         assert len(fig.axes) == 1 and fig.axes[0].texts
         assert draw_cell(arch.cells[-1], index=len(arch.cells) - 1).texts
         plt.close("all")
+
+
+# ---- relaxations (differentiable search) --------------------------------------------------------------------------
+def _relaxed(entry):
+    macro = _macro(entry)
+    relaxed = entry.relaxation.supernet(macro, generator=torch.Generator().manual_seed(0))
+    return macro, relaxed, entry.space(macro)
+
+
+def _derived_archs(layout, n=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return [layout.derive({k: rng.dirichlet(np.ones(s[-1]), size=s[:-1]) for k, s in layout.shapes().items()})
+            for _ in range(n)]
+
+
+@pytest.mark.parametrize("entry", RELAXED, ids=lambda e: e.name)
+def test_relaxation_layout_and_derivation(entry):
+    macro, relaxed, space = _relaxed(entry)
+    layout = relaxed.layout
+    assert type(layout) is entry.relaxation.layout.obj and repr(layout.space) == repr(space)
+    assert repr(entry.relaxation.layout(space)) == repr(layout)
+    for arch in _archs(entry, 20) + _derived_archs(layout, 5):
+        try:
+            weights = layout.one_hot(arch)
+        except ValueError:  # an arch the relaxation cannot express (a D cell that keeps its resolution)
+            continue
+        assert layout.derive(weights) == arch and space.contains(layout.derive_genotype(weights))
+
+
+@pytest.mark.parametrize("entry", RELAXED, ids=lambda e: e.name)
+def test_relaxed_one_hot_equals_extracted(entry):
+    macro, relaxed, _ = _relaxed(entry)
+    supernet = entry.supernet(macro, generator=torch.Generator().manual_seed(0))
+    assert list(relaxed.state_dict()) == list(supernet.state_dict())  # the shared names that extraction copies
+    relaxed.eval()
+    x = _input(macro, entry.kind)
+    with torch.no_grad():
+        for arch in _derived_archs(relaxed.layout):
+            net = entry.relaxation.extract(relaxed, arch)
+            built = entry.build(arch, generator=torch.Generator().manual_seed(0))
+            assert type(net) is type(built) and not net.training and net.arch == arch
+            assert [k for k, _ in net.named_parameters()] == [k for k, _ in built.named_parameters()]
+            ref = next(relaxed.parameters())
+            weights = {k: torch.as_tensor(v, dtype=ref.dtype) for k, v in relaxed.layout.one_hot(arch).items()}
+            y = relaxed(x, weights)
+            assert y.shape == _output_shape(macro, entry.kind) and torch.equal(net(x), y), str(arch)
+
+
+@pytest.mark.parametrize("entry", RELAXED, ids=lambda e: e.name)
+def test_relaxed_soft_forward_gradients_and_pickle(entry):
+    macro, relaxed, _ = _relaxed(entry)
+    alphas = entry.relaxation.arch_parameters(relaxed.layout, generator=torch.Generator().manual_seed(1))
+    assert not {id(p) for p in relaxed.parameters()} & {id(p) for p in alphas.parameters()}
+    x = _input(macro, entry.kind)
+    y = relaxed(x, alphas.softmax())
+    assert y.shape == _output_shape(macro, entry.kind) and torch.isfinite(y).all()
+    y.mean().backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in alphas.parameters())
+    relaxed.eval()
+    again, alphas_again = pickle.loads(pickle.dumps((relaxed, alphas)))
+    with torch.no_grad():
+        assert torch.equal(again(x, alphas_again.softmax()), relaxed(x, alphas.softmax()))
+    assert alphas_again.derive() == alphas.derive()
 
 
 # ---- fixed discriminators, extractors, losses, algorithms ----------------------------------------------------------

@@ -13,9 +13,11 @@ from pymoo_gan.space.eagan import (
     UpCell,
 )
 from pymoo_gan.space.product import GeneSpace, ProductArch, ProductSpace
+from pymoo_gan.space.relaxation import EAGANDiscriminatorRelaxation, EAGANGeneratorRelaxation, Relaxation
 
 __all__ = [
     "CellDiscriminatorArch", "CellGeneratorArch", "Choice", "DiscriminatorMacro", "DownCell",
-    "EAGANDiscriminatorSpace", "EAGANGeneratorSpace", "Gene", "GeneSpace", "GeneratorMacro", "Ordinal", "Preset",
-    "ProductArch", "ProductSpace", "SearchSpace", "UpCell",
+    "EAGANDiscriminatorRelaxation", "EAGANDiscriminatorSpace", "EAGANGeneratorRelaxation", "EAGANGeneratorSpace",
+    "Gene", "GeneSpace", "GeneratorMacro", "Ordinal", "Preset", "ProductArch", "ProductSpace", "Relaxation",
+    "SearchSpace", "UpCell",
 ]
