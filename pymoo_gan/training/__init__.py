@@ -7,6 +7,7 @@ from pymoo_gan.training.hooks import TrainerHook
 from pymoo_gan.training.loop import GANTrainer, TrainConfig
 from pymoo_gan.training.losses import get_loss
 from pymoo_gan.training.samplers import PopulationPathSampler, UniformPathSampler
+from pymoo_gan.training.sparse import SparseTraining, cosine_prune_rate
 
-__all__ = ["EMA", "GANTrainer", "PopulationPathSampler", "TeacherDiscriminatorLoss", "TrainConfig", "TrainerHook",
-           "UniformPathSampler", "check_teacher", "get_loss", "recalibrate_bn"]
+__all__ = ["EMA", "GANTrainer", "PopulationPathSampler", "SparseTraining", "TeacherDiscriminatorLoss", "TrainConfig",
+           "TrainerHook", "UniformPathSampler", "check_teacher", "cosine_prune_rate", "get_loss", "recalibrate_bn"]
