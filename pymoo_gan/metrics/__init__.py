@@ -25,7 +25,7 @@ from pymoo_gan.metrics.classifier import (
     small_cnn,
     train_classifier,
 )
-from pymoo_gan.metrics.cost import count_macs, count_params
+from pymoo_gan.metrics.cost import count_macs, count_nonzero_params, count_params, sparse_cost
 from pymoo_gan.metrics.extract import Extracted, extract
 from pymoo_gan.metrics.extractors import FeatureExtractor, ModuleExtractor
 from pymoo_gan.metrics.frechet import frechet_distance
@@ -58,6 +58,7 @@ __all__ = [
     "classifier_accuracy",
     "compute_statistics",
     "count_macs",
+    "count_nonzero_params",
     "count_params",
     "default_cache_dir",
     "digits_classifier",
@@ -77,5 +78,6 @@ __all__ = [
     "score",
     "score_images",
     "small_cnn",
+    "sparse_cost",
     "train_classifier",
 ]

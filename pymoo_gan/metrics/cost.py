@@ -6,6 +6,11 @@ activations and element-wise ops are not counted, following the usual MACs conve
 ``output elements x in_channels / groups x kernel elements``; a transposed convolution costs
 ``input elements x out_channels / groups x kernel elements`` (no work on the zeros a stride would insert); a linear
 layer ``output elements x in_features``. Layers called several times are counted every time.
+
+Sparse networks (unstructured masks, e.g. STU-GAN's): :func:`sparse_cost` counts only the non-zero entries of
+convolution and linear weights, in the parameter count and in each layer's MACs (``dense MACs x nnz / numel``: every
+output position meets the layer's non-zero weights once); every other parameter (biases, normalisation) is counted in
+full. These are theoretical counts: dense kernels run no faster on sparse weights.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import math
 import torch
 from torch import nn
 
-__all__ = ["count_macs", "count_params"]
+__all__ = ["count_macs", "count_nonzero_params", "count_params", "sparse_cost"]
 
 _CONV = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
 _CONV_T = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
@@ -31,7 +36,26 @@ def count_params(module: nn.Module, *, trainable_only: bool = False) -> int:
     return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)
 
 
-@torch.no_grad()
+def _weight_param(layer: nn.Module) -> torch.Tensor | None:
+    """The stored weight of a conv/linear layer (``weight_orig`` under spectral norm, whose ``weight`` is computed)."""
+    return layer._parameters.get("weight_orig", layer._parameters.get("weight"))
+
+
+def count_nonzero_params(module: nn.Module) -> int:
+    """Number of parameters, counting only the non-zero entries of convolution and linear weights (shared parameters
+    counted once).
+
+    Example:
+        >>> lin = nn.Linear(3, 2)
+        >>> with torch.no_grad():
+        ...     _ = lin.weight[0].zero_()
+        >>> count_nonzero_params(lin)  # 3 of 6 weights, 2 biases
+        5
+    """
+    weights = {id(_weight_param(m)) for m in module.modules() if isinstance(m, (*_CONV, *_CONV_T, nn.Linear))}
+    return sum(int(p.count_nonzero()) if id(p) in weights else p.numel() for p in module.parameters())
+
+
 def count_macs(module: nn.Module, *example_inputs: torch.Tensor) -> int:
     """Multiply-accumulates per sample of one forward pass of ``module(*example_inputs)``.
 
@@ -42,6 +66,26 @@ def count_macs(module: nn.Module, *example_inputs: torch.Tensor) -> int:
         >>> count_macs(nn.Conv2d(2, 4, 3, padding=1, bias=False), torch.zeros(1, 2, 8, 8))  # 8*8*4 * 2*9
         4608
     """
+    return _macs(module, example_inputs, sparse=False)
+
+
+def sparse_cost(module: nn.Module, *example_inputs: torch.Tensor) -> dict[str, int]:
+    """``{"nnz_params", "sparse_macs"}`` of a network with exactly-zero (pruned) weights: the parameters and MACs per
+    sample that its non-zero weights account for (module docstring). Equal to ``count_params`` / ``count_macs`` for a
+    dense network.
+
+    Example:
+        >>> conv = nn.Conv2d(2, 4, 3, padding=1, bias=False)
+        >>> with torch.no_grad():
+        ...     _ = conv.weight[:3].zero_()  # 3 of 4 output channels pruned
+        >>> sparse_cost(conv, torch.zeros(1, 2, 8, 8))  # 18 weights, 8*8 positions
+        {'nnz_params': 18, 'sparse_macs': 1152}
+    """
+    return {"nnz_params": count_nonzero_params(module), "sparse_macs": _macs(module, example_inputs, sparse=True)}
+
+
+@torch.no_grad()
+def _macs(module: nn.Module, example_inputs: tuple, sparse: bool) -> int:
     if not example_inputs:
         raise ValueError("count_macs needs at least one example input")
     batch = example_inputs[0].shape[0]
@@ -50,11 +94,15 @@ def count_macs(module: nn.Module, *example_inputs: torch.Tensor) -> int:
     def hook(layer: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
         nonlocal total
         if isinstance(layer, _CONV):
-            total += output.numel() * (layer.in_channels // layer.groups) * math.prod(layer.kernel_size)
+            macs = output.numel() * (layer.in_channels // layer.groups) * math.prod(layer.kernel_size)
         elif isinstance(layer, _CONV_T):
-            total += inputs[0].numel() * (layer.out_channels // layer.groups) * math.prod(layer.kernel_size)
+            macs = inputs[0].numel() * (layer.out_channels // layer.groups) * math.prod(layer.kernel_size)
         else:
-            total += output.numel() * layer.in_features
+            macs = output.numel() * layer.in_features
+        if sparse:  # dense MACs = positions x weight.numel(); each position meets the non-zero weights once
+            weight = layer.weight  # the weight used by this forward (spectral norm's normalised one included)
+            macs = macs // weight.numel() * int(weight.count_nonzero())
+        total += macs
 
     modes = {m: m.training for m in module.modules()}
     handles = [m.register_forward_hook(hook) for m in module.modules() if isinstance(m, (*_CONV, *_CONV_T, nn.Linear))]

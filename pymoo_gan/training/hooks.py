@@ -3,6 +3,8 @@
 A :class:`TrainerHook` sees every step of a :class:`~pymoo_gan.training.GANTrainer` it is given
 (``GANTrainer(..., hooks=[...])``):
 
+- ``on_train_start(trainer)`` runs at the start of every ``train_steps`` call, before any forward pass (so it must
+  be idempotent): e.g. STU-GAN's sparse masks applied to freshly built nets, DGL-GAN's teacher moved to the device;
 - ``d_loss(trainer, real_logits, fake_logits, arch)`` and ``g_loss(trainer, fake, arch)`` return a term added to the
   discriminator's / generator's loss (or None): e.g. DGL-GAN's frozen teacher discriminator on G's samples;
 - ``after_d_step(trainer)`` and ``after_g_step(trainer)`` run right after the optimizer step (before the EMA update of
@@ -26,6 +28,9 @@ import torch
 
 class TrainerHook:
     """Base class of training hooks: every method is a no-op; override what the hook needs (module docstring)."""
+
+    def on_train_start(self, trainer) -> None:
+        pass
 
     def d_loss(self, trainer, real_logits: torch.Tensor, fake_logits: torch.Tensor, arch) -> torch.Tensor | None:
         return None

@@ -121,6 +121,8 @@ class GANTrainer:
         cfg = self.cfg
         self.G.train()
         self.D.train()
+        for h in self.hooks:
+            h.on_train_start(self)
         d_total = torch.zeros((), device=self.device)
         g_total = torch.zeros((), device=self.device)
         for _ in range(n_steps):
