@@ -8,9 +8,10 @@ both stay editable and searchable).
 
 Example:
     >>> import os, tempfile, matplotlib
+    >>> plt = pyplot()
     >>> before = dict(matplotlib.rcParams)
     >>> with figure_style():
-    ...     fig = pyplot().figure()
+    ...     fig = plt.figure()
     ...     paths = save_figure(fig, os.path.join(tempfile.mkdtemp(), "empty.png"), formats=("png", "svg"))
     >>> [os.path.basename(p) for p in paths], dict(matplotlib.rcParams) == before
     (['empty.png', 'empty.svg'], True)
