@@ -44,6 +44,8 @@ def test_replot_reproduces_figures_and_tables_from_csv(tmp_path):
     model_free = {f for f in _files(original) if "samples" not in f}
     assert _files(fresh) == model_free
     assert set(written) >= model_free | {"stage1/pareto.tex", "stage1/hypervolume.csv", "final.tex", "report.html"}
+    for name in sorted(f for f in model_free if f.endswith(".png")):  # same code path: the same pixels
+        assert (fresh / name).read_bytes() == (original / name).read_bytes(), name
     for name in ("stage1/pareto.tex", "stage1/hypervolume.csv"):
         assert (fresh / name).read_text() == (original / name).read_text(), name
     assert (fresh / "final.tex").read_text().count("tiny \\& \\textless{}run\\textgreater{}: retrained pairs") == 1
