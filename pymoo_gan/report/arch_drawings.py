@@ -25,11 +25,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pymoo_gan import registry
-from pymoo_gan.report.figures import _pyplot
+from pymoo_gan.report.figures import styled
+from pymoo_gan.report.style import pyplot, save_figure
 from pymoo_gan.space.autogan import AutoGANCell
 from pymoo_gan.space.eagan import SKIP_MODES, DownCell, UpCell
 
@@ -209,12 +210,15 @@ class _Canvas:
         ax.axis("off")
 
 
-def draw_cell(cell, path: str | None = None, ax=None, title: str | None = None, *, index: int = 0):
+@styled
+def draw_cell(cell, path: str | None = None, ax=None, title: str | None = None, *, index: int = 0,
+              formats: Sequence[str] | None = None):
     """Draw one cell; returns the Axes drawn on (saved to ``path`` too when given).
 
     Args:
         cell: an :class:`UpCell`, :class:`DownCell` or :class:`AutoGANCell`.
         path: also save the figure there (a figure created here is then closed; the Axes stays inspectable).
+        formats: save ``path`` with each of these suffixes (``png``, ``pdf``, ``svg``) instead.
         ax: draw into this Axes instead of a new figure.
         title: Axes title; ``None`` gives e.g. ``"up-cell 1"``, ``""`` none.
         index: the cell's position in its network. An up-cell with ``index >= 1`` gets a dashed skip-in arrow into
@@ -227,7 +231,7 @@ def draw_cell(cell, path: str | None = None, ax=None, title: str | None = None, 
         ['conv_1x1', 'conv_3x3']
     """
     drawing = _cell_drawing(cell)
-    plt = _pyplot()
+    plt = pyplot()
     own = ax is None
     if own:
         _, ax = plt.subplots(figsize=(4.6, 3.8))
@@ -242,9 +246,7 @@ def draw_cell(cell, path: str | None = None, ax=None, title: str | None = None, 
     if title:
         ax.set_title(title, fontsize=9)
     if path is not None:
-        ax.figure.savefig(path, dpi=150, bbox_inches="tight")
-        if own:
-            plt.close(ax.figure)
+        save_figure(ax.figure, path, formats, close=own)
     return ax
 
 
@@ -266,6 +268,7 @@ def _unwrap(arch):
                         f"{', '.join(t.__name__ for t in registry.arch_types())} (or a Preset holding one)") from None
 
 
+@styled
 def architecture_figure(arch, title: str = ""):
     """The figure of :func:`draw_architecture`, left open: all cells side by side on one Axes.
 
@@ -276,7 +279,7 @@ def architecture_figure(arch, title: str = ""):
         2
     """
     arch, drawing = _unwrap(arch)
-    plt = _pyplot()
+    plt = pyplot()
     n = len(arch.cells)
     fig, ax = plt.subplots(figsize=(4.4 * n + 0.6, 4.4))
     canvas = _Canvas(ax)
@@ -312,14 +315,16 @@ def architecture_figure(arch, title: str = ""):
     return fig
 
 
-def draw_architecture(arch, path: str, title: str = "") -> str:
-    """Draw every cell of ``arch`` side by side and save the figure to ``path``; returns ``path``.
+def draw_architecture(arch, path: str, title: str = "", *, formats: Sequence[str] | None = None) -> str:
+    """Draw every cell of ``arch`` side by side and save the figure to ``path``; returns ``path`` (the first of
+    ``formats`` when given).
 
     Args:
         arch: a :class:`CellGeneratorArch`, :class:`CellDiscriminatorArch` or :class:`AutoGANGeneratorArch` (or a
             :class:`~pymoo_gan.space.base.Preset` holding one). Anything else raises ``TypeError``.
         path: output file (``.png``, ``.pdf``, ``.svg``).
         title: figure title.
+        formats: write ``path`` with each of these suffixes (``png``, ``pdf``, ``svg``) instead.
 
     Example:
         >>> import os, tempfile
@@ -328,7 +333,4 @@ def draw_architecture(arch, path: str, title: str = "") -> str:
         >>> os.path.getsize(p) > 0
         True
     """
-    fig = architecture_figure(arch, title=title)
-    fig.savefig(path, dpi=150, bbox_inches="tight")
-    _pyplot().close(fig)
-    return path
+    return save_figure(architecture_figure(arch, title=title), path, formats)[0]

@@ -1,8 +1,10 @@
 """Figures for papers: Pareto fronts (2-D, projected, 3-D), hypervolume over generations and sample grids.
 
-Every ``plot_*`` function writes one file (format from the suffix: ``.png``, ``.pdf``, ``.svg``) and returns its path;
-the matching ``*_figure`` function returns the open :class:`matplotlib.figure.Figure` for notebooks and tests. All
-objectives are minimised. matplotlib runs on the Agg backend unless a backend was already chosen; no torch is needed.
+Every ``plot_*`` function writes one file (format from the suffix: ``.png``, ``.pdf``, ``.svg``), or with
+``formats=("png", "pdf")`` the same figure once per format beside it, and returns the (first) path; the matching
+``*_figure`` function returns the open :class:`matplotlib.figure.Figure` for notebooks and tests. Figures are drawn
+and saved in :data:`pymoo_gan.report.style.STYLE` (rcParams are restored afterwards). All objectives are minimised.
+matplotlib runs on the Agg backend unless a backend was already chosen; no torch is needed.
 
 Example:
     >>> import numpy as np, os, tempfile
@@ -14,28 +16,34 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 
 import numpy as np
 
+from pymoo_gan.report.style import figure_style, pyplot, save_figure
+
 #: default hypervolume reference point, per objective, in the normalised space where the history spans [0, 1]
 HV_REF = 1.1
 
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt
+#: markers of the reference (published) architectures on a Pareto plot, in turn
+REFERENCE_MARKERS = ("*", "D", "P", "X", "^", "v", "s", "h")
 
 
-def _save(fig, path: str) -> str:
-    fig.savefig(path, dpi=150, bbox_inches="tight")
-    _pyplot().close(fig)
-    return path
+def styled(draw):
+    """Run a figure-drawing function inside :func:`~pymoo_gan.report.style.figure_style`."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with figure_style():
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def _save(fig, path: str, formats: Sequence[str] | None = None, **savefig) -> str:
+    return save_figure(fig, path, formats, **savefig)[0]
 
 
 def pareto_mask(F: np.ndarray) -> np.ndarray:
@@ -62,19 +70,35 @@ def _staircase(front: np.ndarray, i: int, j: int) -> tuple[np.ndarray, np.ndarra
     return P[order, 0], P[order, 1]
 
 
+def _reference_points(references, reference_labels, n_obj: int) -> tuple[np.ndarray, list[str]]:
+    if references is None:
+        return np.zeros((0, n_obj)), []
+    R = np.asarray(references, dtype=float).reshape(-1, n_obj)
+    names = [str(x) for x in reference_labels] if reference_labels is not None else [f"ref {i}" for i in range(len(R))]
+    if len(names) != len(R):
+        raise ValueError(f"{len(R)} reference points but {len(names)} reference_labels")
+    return R, names
+
+
+@styled
 def pareto_figure(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str], title: str = "",
-                  versions: np.ndarray | None = None):
+                  versions: np.ndarray | None = None, references: np.ndarray | None = None,
+                  reference_labels: Sequence[str] | None = None):
     """The figure of :func:`plot_pareto` (one panel per pair of objectives), left open.
 
     Example:
         >>> F = np.array([[1.0, 3.0], [2.0, 2.0], [3.0, 1.0], [3.0, 3.0]])
-        >>> fig = pareto_figure(F, F[:3], ["f1", "f2"])
+        >>> fig = pareto_figure(F, F[:3], ["f1", "f2"], references=[[1.5, 1.5]], reference_labels=["EAGAN"])
         >>> len(fig.axes), len(fig.axes[0].lines)   # one panel; the front's staircase
         (1, 1)
+        >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        ['evaluated', 'Pareto set', 'EAGAN']
     """
-    plt = _pyplot()
-    evaluated = np.asarray(evaluated, dtype=float).reshape(-1, max(len(labels), 1))
-    front = np.asarray(front, dtype=float).reshape(-1, max(len(labels), 1))
+    plt = pyplot()
+    n_obj = max(len(labels), 1)
+    evaluated = np.asarray(evaluated, dtype=float).reshape(-1, n_obj)
+    front = np.asarray(front, dtype=float).reshape(-1, n_obj)
+    refs, ref_names = _reference_points(references, reference_labels, n_obj)
     pairs = list(itertools.combinations(range(len(labels)), 2)) or [(0, 0)]
     ncols = min(len(pairs), 3)
     nrows = -(-len(pairs) // ncols)
@@ -91,12 +115,17 @@ def pareto_figure(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str
             ax.step(x, y, where="post", color="tab:red", lw=1, label="_front staircase")
         # a projection of a higher-dimensional front is not a curve: scatter only
         ax.scatter(front[:, i], front[:, j], s=28, color="tab:red", zorder=3, label="Pareto set")
+        for k, (point, name) in enumerate(zip(refs, ref_names, strict=True)):
+            ax.scatter(point[i], point[j], s=70, marker=REFERENCE_MARKERS[k % len(REFERENCE_MARKERS)],
+                       color=f"C{(k + 2) % 10}", edgecolors="black", linewidths=0.5, zorder=4, label=name)
+            ax.annotate(name, (point[i], point[j]), xytext=(4, 4), textcoords="offset points",
+                        fontsize=plt.rcParams["legend.fontsize"])
         ax.set_xlabel(labels[i])
         ax.set_ylabel(labels[j])
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(pairs):]:
         ax.set_visible(False)
-    axes[0][0].legend(fontsize=8)
+    axes[0][0].legend()
     if versions is not None:
         fig.colorbar(points, ax=axes.ravel().tolist(), label="supernet weights version", fraction=0.02)
     if title:
@@ -107,13 +136,15 @@ def pareto_figure(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str
 
 
 def plot_pareto(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str], path: str, title: str = "",
-                versions: np.ndarray | None = None) -> str:
+                versions: np.ndarray | None = None, references: np.ndarray | None = None,
+                reference_labels: Sequence[str] | None = None, *, formats: Sequence[str] | None = None) -> str:
     """Scatter every evaluated point and the front (red), one panel per pair of objectives; returns ``path``.
 
     With two objectives the front is drawn as its attainment staircase; with more, each panel is a projection and the
     front is scattered only (a line through a projected front would suggest an order that does not exist). With
     weight sharing, scores from different supernet weights are not comparable: pass ``versions`` (the weights version
-    of each evaluated point) to colour the points by it.
+    of each evaluated point) to colour the points by it. Published architectures scored in the same run
+    (``references``) appear as labelled markers, one marker shape each, named in the legend.
 
     Args:
         evaluated: ``(n, n_obj)`` objectives of every evaluation (minimised).
@@ -122,10 +153,16 @@ def plot_pareto(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str],
         path: output file.
         title: figure title, e.g. the search stage.
         versions: optional ``(n,)`` colour values for ``evaluated``.
+        references: optional ``(r, n_obj)`` objectives of reference architectures (not part of ``evaluated``).
+        reference_labels: their names (default ``ref 0``, ``ref 1``, ...).
+        formats: write ``path`` with each of these suffixes (``png``, ``pdf``, ``svg``); returns the first.
     """
-    return _save(pareto_figure(evaluated, front, labels, title=title, versions=versions), path)
+    fig = pareto_figure(evaluated, front, labels, title=title, versions=versions, references=references,
+                        reference_labels=reference_labels)
+    return _save(fig, path, formats)
 
 
+@styled
 def pareto_3d_figure(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str], title: str = ""):
     """The figure of :func:`plot_pareto_3d`, left open.
 
@@ -135,7 +172,7 @@ def pareto_3d_figure(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[
         >>> fig.axes[0].name
         '3d'
     """
-    plt = _pyplot()
+    plt = pyplot()
     if len(labels) != 3:
         raise ValueError(f"plot_pareto_3d needs exactly 3 objectives, got labels {list(labels)}")
     evaluated = np.asarray(evaluated, dtype=float).reshape(-1, 3)
@@ -149,13 +186,14 @@ def pareto_3d_figure(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[
     ax.set_xlabel(labels[0])
     ax.set_ylabel(labels[1])
     ax.set_zlabel(labels[2])
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(loc="upper left")
     if title:
         ax.set_title(title)
     return fig
 
 
-def plot_pareto_3d(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str], path: str, title: str = "") -> str:
+def plot_pareto_3d(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[str], path: str, title: str = "", *,
+                   formats: Sequence[str] | None = None) -> str:
     """3-D scatter of every evaluated point (grey) and the Pareto set (red) of a 3-objective search; returns ``path``.
 
     Args:
@@ -164,6 +202,7 @@ def plot_pareto_3d(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[st
         labels: the three axis labels.
         path: output file.
         title: figure title, e.g. the search stage.
+        formats: write ``path`` with each of these suffixes (``png``, ``pdf``, ``svg``); returns the first.
 
     Example:
         >>> import os, tempfile
@@ -173,7 +212,7 @@ def plot_pareto_3d(evaluated: np.ndarray, front: np.ndarray, labels: Sequence[st
         >>> os.path.getsize(p) > 0
         True
     """
-    return _save(pareto_3d_figure(evaluated, front, labels, title=title), path)
+    return _save(pareto_3d_figure(evaluated, front, labels, title=title), path, formats)
 
 
 def hypervolume_history(history, n_obj: int, ref_point: Sequence[float] | None = None, *, normalize: bool = True,
@@ -238,9 +277,10 @@ def hypervolume_history(history, n_obj: int, ref_point: Sequence[float] | None =
     return pd.DataFrame(rows, columns=["generation", "hypervolume", "n_front"])
 
 
+@styled
 def hypervolume_figure(table, title: str = ""):
     """The figure of :func:`plot_hypervolume`, left open."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.6, 3.4))
     ax.plot(table["generation"], table["hypervolume"], "o-", color="tab:blue", ms=4, lw=1.2)
     ax.set_xlabel("generation")
@@ -252,8 +292,9 @@ def hypervolume_figure(table, title: str = ""):
     return fig
 
 
-def plot_hypervolume(table, path: str, title: str = "") -> str:
-    """Hypervolume against generation from a :func:`hypervolume_history` table; returns ``path``.
+def plot_hypervolume(table, path: str, title: str = "", *, formats: Sequence[str] | None = None) -> str:
+    """Hypervolume against generation from a :func:`hypervolume_history` table; returns ``path`` (the first of
+    ``formats`` when given, see :func:`plot_pareto`).
 
     Example:
         >>> import os, tempfile, pandas as pd
@@ -261,12 +302,19 @@ def plot_hypervolume(table, path: str, title: str = "") -> str:
         >>> os.path.getsize(plot_hypervolume(t, os.path.join(tempfile.mkdtemp(), "hv.png"))) > 0
         True
     """
-    return _save(hypervolume_figure(table, title=title), path)
+    return _save(hypervolume_figure(table, title=title), path, formats)
 
 
-def plot_sample_grid(rows: Sequence[np.ndarray], row_labels: Sequence[str], path: str) -> str:
-    """One row of images per generator. ``rows[i]`` has shape (n, C, H, W) with values in [-1, 1]."""
-    plt = _pyplot()
+@styled
+def sample_grid_figure(rows: Sequence[np.ndarray], row_labels: Sequence[str]):
+    """The figure of :func:`plot_sample_grid`, left open.
+
+    Example:
+        >>> fig = sample_grid_figure([np.zeros((3, 1, 8, 8)), np.ones((2, 1, 8, 8))], ["G0", "G1"])
+        >>> len(fig.axes), fig.axes[0].get_ylabel()
+        (6, 'G0')
+    """
+    plt = pyplot()
     n = max(len(r) for r in rows)
     fig, axes = plt.subplots(len(rows), n, figsize=(0.8 * n + 1.5, 0.85 * len(rows) + 0.3), squeeze=False)
     for r, (images, label) in enumerate(zip(rows, row_labels, strict=True)):
@@ -279,6 +327,11 @@ def plot_sample_grid(rows: Sequence[np.ndarray], row_labels: Sequence[str], path
                 ax.imshow(img.squeeze(-1) if img.shape[-1] == 1 else img, cmap="gray", vmin=0, vmax=1)
         axes[r][0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return fig
+
+
+def plot_sample_grid(rows: Sequence[np.ndarray], row_labels: Sequence[str], path: str, *,
+                     formats: Sequence[str] | None = None) -> str:
+    """One row of images per generator. ``rows[i]`` has shape (n, C, H, W) with values in [-1, 1]; returns ``path``
+    (the first of ``formats`` when given, see :func:`plot_pareto`). Vector formats embed the images as bitmaps."""
+    return save_figure(sample_grid_figure(rows, row_labels), path, formats, dpi=120, bbox_inches=None)[0]

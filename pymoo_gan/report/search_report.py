@@ -1,21 +1,17 @@
 """What a finished search stage leaves in its folder: results table, Pareto set (CSV + LaTeX), Pareto plots (2-D and,
-for three objectives, 3-D), hypervolume over generations, sample grid and drawings of the best architectures."""
+for three objectives, 3-D), hypervolume over generations, sample grid, drawings of the best architectures and
+``report.json`` (what :func:`pymoo_gan.report.replot.replot_run` needs to redraw the figures from the CSV files)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import pandas as pd
 
-from pymoo_gan.report.arch_drawings import draw_architecture
-from pymoo_gan.report.figures import (
-    hypervolume_history,
-    plot_hypervolume,
-    plot_pareto,
-    plot_pareto_3d,
-    plot_sample_grid,
-)
-from pymoo_gan.report.tables import write_pareto_tables
+from pymoo_gan.report.figures import plot_sample_grid
+from pymoo_gan.report.stage import StageInfo, space_info, split_references, write_stage_figures
+from pymoo_gan.report.style import figure_paths
 from pymoo_gan.space.base import genotype_from_key
 
 
@@ -40,38 +36,46 @@ def _paper_columns(problem, front: pd.DataFrame) -> dict[str, str]:
     return {"arch": "architecture", **{k: k for k in dict.fromkeys(keys) if k in front}}
 
 
+def stage_info(problem, n_evaluations: int, front: pd.DataFrame, n_drawings: int = 3) -> StageInfo:
+    """The :class:`StageInfo` of a search problem's stage (labels, title, table layout, space)."""
+    name = type(problem).__name__
+    return StageInfo(labels=objective_labels(problem), title=f"{name}: {n_evaluations} evaluations",
+                     table_columns=_paper_columns(problem, front), caption=f"Pareto set of {name}",
+                     space=space_info(problem.space), n_drawings=n_drawings)
+
+
 def write_search_report(problem, res, out_dir: str, n_grid: int = 8, n_images: int = 10, n_drawings: int = 3,
-                        history: pd.DataFrame | None = None) -> dict[str, str]:
-    """Write the stage report into ``out_dir``; returns ``{name: path}``. ``history`` (one row per population member
-    per generation, as :func:`pymoo_gan.runs.search.run_search` writes to ``population.csv``) adds the hypervolume
-    curve; without it the curve is the cumulative front of all evaluations."""
+                        history: pd.DataFrame | None = None, *,
+                        formats: Sequence[str] = ("png",)) -> dict[str, str]:
+    """Write the stage report into ``out_dir``; returns ``{file name: path}``.
+
+    Args:
+        problem: the search problem (its ``results()``, objectives, space and ``sample``).
+        res: pymoo's result (``res.opt`` is the Pareto set).
+        out_dir: the stage folder, created if missing.
+        n_grid: Pareto generators shown in ``samples.<fmt>`` (one row each).
+        n_images: images per row.
+        n_drawings: Pareto architectures drawn (``arch_<i>.<fmt>``).
+        history: one row per population member per generation (as :func:`pymoo_gan.runs.search.run_search` writes
+            to ``population.csv``) for the hypervolume curve; without it the curve is the cumulative front of all
+            evaluations.
+        formats: figure formats, any of ``"png"``, ``"pdf"``, ``"svg"``; every figure is written once per format.
+    """
     os.makedirs(out_dir, exist_ok=True)
     paths = {"results.csv": os.path.join(out_dir, "results.csv")}
     results = problem.results()
     results.to_csv(paths["results.csv"], index=False)
     front = pareto_table(problem, res)
-    tables = write_pareto_tables(front, out_dir, stem="pareto", columns=_paper_columns(problem, front),
-                                 caption=f"Pareto set of {type(problem).__name__}")
-    paths.update({"pareto.csv": tables["csv"], "pareto.tex": tables["tex"]})
+    paths["pareto.csv"] = os.path.join(out_dir, "pareto.csv")
+    front.to_csv(paths["pareto.csv"], index=False)
+    info = stage_info(problem, len(split_references(results)[0]), front, n_drawings=n_drawings)
+    paths["report.json"] = info.save(out_dir)
+    paths.update(write_stage_figures(results, front, info, out_dir, history=history, formats=formats))
     f_cols = [f"F{i}" for i in range(problem.n_obj)]
-    labels = objective_labels(problem)
-    evaluated, best = results[f_cols].to_numpy(float), front[f_cols].to_numpy(float)
-    title = f"{type(problem).__name__}: {len(results)} evaluations"
-    paths["pareto.png"] = plot_pareto(evaluated, best, labels, os.path.join(out_dir, "pareto.png"), title=title,
-                                      versions=results["weights_version"].to_numpy())
-    if problem.n_obj == 3:
-        paths["pareto_3d.png"] = plot_pareto_3d(evaluated, best, labels, os.path.join(out_dir, "pareto_3d.png"),
-                                                title=title)
-    hv = (hypervolume_history(history, problem.n_obj) if history is not None
-          else hypervolume_history(results, problem.n_obj, cumulative=True))
-    hv.to_csv(os.path.join(out_dir, "hypervolume.csv"), index=False)
-    paths["hypervolume.png"] = plot_hypervolume(hv, os.path.join(out_dir, "hypervolume.png"), title=title)
     shown = front.head(n_grid)
     images = [problem.sample(genotype_from_key(key), n_images) for key in shown["genotype"]]
     row_labels = [f"#{i} " + " ".join(f"{c}={shown.iloc[i][c]:.3g}" for c in f_cols) for i in range(len(shown))]
-    paths["samples.png"] = plot_sample_grid(images, row_labels, os.path.join(out_dir, "samples.png"))
-    for i, key in enumerate(front["genotype"].head(n_drawings)):
-        name = f"arch_{i}.png"
-        paths[name] = draw_architecture(problem.space.decode(genotype_from_key(key)), os.path.join(out_dir, name),
-                                        title=f"Pareto #{i}")
+    grid = os.path.join(out_dir, "samples.png")
+    plot_sample_grid(images, row_labels, grid, formats=formats)
+    paths.update({os.path.basename(p): p for p in figure_paths(grid, formats)})
     return paths

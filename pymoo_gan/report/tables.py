@@ -151,7 +151,19 @@ def write_pareto_tables(table, out_dir: str, stem: str = "pareto", **latex) -> d
     os.makedirs(out_dir, exist_ok=True)
     paths = {"csv": os.path.join(out_dir, f"{stem}.csv"), "tex": os.path.join(out_dir, f"{stem}.tex")}
     table.to_csv(paths["csv"], index=False)
-    tex = pareto_latex(table, **latex)
-    with open(paths["tex"], "w", encoding="utf-8") as f:
-        f.write(tex)
+    write_latex(table, paths["tex"], **latex)
     return paths
+
+
+def write_latex(table, path: str, **latex) -> str:
+    """Write :func:`pareto_latex` of ``table`` to ``path``; returns ``path``.
+
+    Example:
+        >>> import os, tempfile, pandas as pd
+        >>> p = write_latex(pd.DataFrame({"F0": [1.0]}), os.path.join(tempfile.mkdtemp(), "t.tex"))
+        >>> open(p).read().rstrip().endswith("end{table}")
+        True
+    """
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(pareto_latex(table, **latex))
+    return path
