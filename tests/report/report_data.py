@@ -43,7 +43,7 @@ class FakeProblem:
                          "F0": fd, "F1": -score, "fd": fd, "score": score, "params": 1000.0 + i, "failure": ""})
         self.table = pd.DataFrame(rows)
         self.archive = FakeArchive(rows)
-        self.engine = SimpleNamespace(weights_version=n_gen)
+        self.trainer = SimpleNamespace(weights_version=n_gen)
         search = self.table[self.table["kind"] != "reference"]
         best = search[pareto_mask(search[["F0", "F1"]].to_numpy())]
         self.res = SimpleNamespace(opt=[SimpleNamespace(X=self.space.to_genotype(
