@@ -3,7 +3,7 @@
 ``pymoo-gan demo --out DIR`` runs the default search (stage 1 on the embedded digits) and writes its report;
 ``pymoo-gan search problems/small_cpu.toml --out DIR`` runs a problem file: stage 1, stage 2, retraining and export,
 resuming from the checkpoints in DIR when it is run again; ``pymoo-gan evaluate G.pt --dataset digits`` scores an
-exported generator.
+exported generator; ``pymoo-gan plot DIR --format pdf`` redraws a run's figures and tables and writes its report.html.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.evaluation.scorer import CandidateScorer
 from pymoo_gan.problems import GANSearchProblem, SearchConfig
 from pymoo_gan.problems.config import setting_path
-from pymoo_gan.report.search_report import write_search_report
+from pymoo_gan.report import FORMATS, replot_run, write_run_report, write_search_report
 from pymoo_gan.runs import load_run_config, run_two_stage
 from pymoo_gan.runs.config import EvolutionConfig, set_dotted
 from pymoo_gan.runs.export import load_generator
@@ -40,10 +40,12 @@ def _demo(args) -> int:
           f"pop_size={args.pop_size}, n_gen={args.n_gen}, seed={args.seed}", flush=True)
     res = minimize(problem, nsga2(pop_size=args.pop_size), ("n_gen", args.n_gen), seed=args.seed,
                    verbose=not args.quiet)
-    paths = write_search_report(problem, res, args.out)
+    formats = tuple(args.format or ["png"])
+    paths = write_search_report(problem, res, args.out, formats=formats)
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump({"pop_size": args.pop_size, "n_gen": args.n_gen, "seed": args.seed,
                    "config": to_dict(problem.config)}, f, indent=2)
+    paths["report.html"] = write_run_report(args.out, formats=formats)
     print(f"{len(problem.results())} evaluations in {res.exec_time:.0f} s; wrote " + ", ".join(paths.values()))
     return 0
 
@@ -67,6 +69,12 @@ def _evaluate(args) -> int:
     scores = CandidateScorer(data, metrics, latent_dim=G.latent_dim, device=device, seed=args.seed).score_generator(G)
     print(json.dumps({"generator": args.generator, "dataset": data.dataset, "n_samples": metrics.n_samples,
                       "reference": "train split", **scores}, indent=2))
+    return 0
+
+
+def _plot(args) -> int:
+    paths = replot_run(args.run_dir, formats=tuple(args.format or ["png"]))
+    print(f"wrote {len(paths)} files into {args.run_dir}, among them {paths.get('report.html', 'no report')}")
     return 0
 
 
@@ -154,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the latents")
     evaluate.add_argument("--device", default="auto")
     evaluate.set_defaults(run=_evaluate)
+    plot = sub.add_parser("plot", help="redraw every figure and table of a run directory and write its report.html")
+    plot.add_argument("run_dir", help="a run directory of `search` or an output folder of `demo`")
+    plot.set_defaults(run=_plot)
+    for command in (demo, plot):
+        command.add_argument("--format", action="append", choices=FORMATS, metavar="FORMAT",
+                             help=f"figure format, repeatable: {', '.join(FORMATS)} (default: png)")
     return parser
 
 

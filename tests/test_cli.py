@@ -19,6 +19,11 @@ def test_demo_writes_results_table_and_pareto_plot(tmp_path):
     assert len(table) == 4 + 4 + 4 and {"arch", "fd_digits_cnn", "params", "weights_version"} <= set(table.columns)
     front = pd.read_csv(out / "pareto.csv")
     assert 1 <= len(front) <= 4 and front["weights_version"].nunique() == 1
+    assert "pareto.png" in (out / "report.html").read_text()
+    # plot redraws the figures, here as vector files too, and rewrites the page
+    assert main(["plot", str(out), "--format", "png", "--format", "pdf"]) == 0
+    assert (out / "pareto.pdf").read_bytes().startswith(b"%PDF") and "pareto.pdf" in (out / "report.html").read_text()
+    assert main(["plot", str(tmp_path / "nothing_here")]) == 2
 
 
 def test_bad_setting_is_one_line_and_nonzero(tmp_path, capsys):

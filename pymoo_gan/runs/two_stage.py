@@ -7,6 +7,7 @@ Layout of ``out``::
                              hypervolume.{csv,png}, samples.png, arch_*.png, selection.json (G* and why)
     stage2/                  the same for the discriminator search; generator_in.pt is G* as it entered stage 2
     retrain/pair<i>/         state.pt, history.csv, best_generator.pt, generator.pt, scores.json
+    report.html              the run on one page: settings, versions, Pareto sets and figures, the final table
     export/stage1/g<i>.pt    every stage-1 Pareto generator (weights from the supernet)
     export/final/            generator_<i>.pt per retrained pair (EMA G of the selected checkpoint), samples.png
     final.{csv,tex}          the retrained pairs (genotype keys, sizes) and their reported scores
@@ -34,8 +35,8 @@ from pymoo_gan.evaluation.scorer import score_aliases
 from pymoo_gan.files import atomic_write
 from pymoo_gan.metrics import count_params
 from pymoo_gan.problems import DiscriminatorSearchProblem, GANSearchProblem
+from pymoo_gan.report import pareto_table, write_run_report, write_search_report
 from pymoo_gan.report.figures import plot_sample_grid
-from pymoo_gan.report.search_report import pareto_table, write_search_report
 from pymoo_gan.report.tables import write_pareto_tables
 from pymoo_gan.runs.config import RunConfig
 from pymoo_gan.runs.export import export_model, load_generator
@@ -131,4 +132,5 @@ def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False
                                 caption=f"{config.name}: retrained pairs")
             summary["final"] = rows
         _write_json(run.path / "summary.json", summary)
+        write_run_report(run.path)
         return summary
