@@ -5,30 +5,18 @@ import doctest
 
 import pytest
 import torch
+from tiny_pair import images, pair
 
-from pymoo_gan.models import SimpleDiscriminator, build_discriminator, build_generator
-from pymoo_gan.space import EAGANGeneratorSpace, GeneratorMacro
+from pymoo_gan.models import SimpleDiscriminator, build_discriminator
 from pymoo_gan.training import GANTrainer, TeacherDiscriminatorLoss, TrainConfig, TrainerHook, check_teacher, distill
 from pymoo_gan.training.losses import g_hinge, g_non_saturating
 
 CFG = TrainConfig(g_batch_size=8, d_batch_size=8, n_critic=1)
 
 
-def pair(seed=0):
-    init = torch.Generator().manual_seed(seed)
-    G = build_generator(EAGANGeneratorSpace(GeneratorMacro(12, 8, 2, 1)).decode([1, 1, 3, 3, 3, 3, 3] * 3),
-                        generator=init)
-    D = build_discriminator("autogan", in_channels=1, channels=8, resolution=16, generator=init)
-    return G, D
-
-
 def teacher(seed=7):
     return build_discriminator("autogan", in_channels=1, channels=16, resolution=16,
                                generator=torch.Generator().manual_seed(seed))
-
-
-def images():
-    return torch.rand(64, 1, 16, 16, generator=torch.Generator().manual_seed(1)) * 2 - 1
 
 
 def trained(hooks=(), steps=3, cfg=CFG):

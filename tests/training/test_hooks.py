@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from tiny_pair import images, pair
 
-from pymoo_gan.models import build_discriminator, build_generator
-from pymoo_gan.space import EAGANGeneratorSpace, GeneratorMacro
 from pymoo_gan.training import GANTrainer, TrainConfig, TrainerHook
 from pymoo_gan.training.loop import clone_state
 
@@ -19,18 +18,6 @@ from hooks_for_tests import HalfMask, ScheduledL2  # noqa: E402
 
 SCRIPT = Path(__file__).with_name("hooks_for_tests.py")
 CFG = TrainConfig(g_batch_size=8, d_batch_size=8, n_critic=1)
-
-
-def pair(seed=0):
-    init = torch.Generator().manual_seed(seed)
-    G = build_generator(EAGANGeneratorSpace(GeneratorMacro(12, 8, 2, 1)).decode([1, 1, 3, 3, 3, 3, 3] * 3),
-                        generator=init)
-    D = build_discriminator("autogan", in_channels=1, channels=8, resolution=16, generator=init)
-    return G, D
-
-
-def images():
-    return torch.rand(64, 1, 16, 16, generator=torch.Generator().manual_seed(1)) * 2 - 1
 
 
 def trained(hooks=(), steps=3):

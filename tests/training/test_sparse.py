@@ -7,29 +7,16 @@ import math
 
 import pytest
 import torch
+from tiny_pair import images, pair
 from torch import nn
 
 from pymoo_gan.metrics import cost, count_macs, count_params, sparse_cost
-from pymoo_gan.models import build_discriminator, build_generator
 from pymoo_gan.nn import masks as masks_module
 from pymoo_gan.nn.masks import conv_weights, erk_densities, prune_and_regrow
-from pymoo_gan.space import EAGANGeneratorSpace, GeneratorMacro
 from pymoo_gan.training import GANTrainer, SparseTraining, TrainConfig, TrainerHook, cosine_prune_rate, sparse
 from pymoo_gan.training.loop import clone_state
 
 CFG = TrainConfig(g_batch_size=8, d_batch_size=8, n_critic=1, ema_decay=0.9)
-
-
-def pair(seed=0):
-    init = torch.Generator().manual_seed(seed)
-    G = build_generator(EAGANGeneratorSpace(GeneratorMacro(12, 8, 2, 1)).decode([1, 1, 3, 3, 3, 3, 3] * 3),
-                        generator=init)
-    D = build_discriminator("autogan", in_channels=1, channels=8, resolution=16, generator=init)
-    return G, D
-
-
-def images():
-    return torch.rand(64, 1, 16, 16, generator=torch.Generator().manual_seed(1)) * 2 - 1
 
 
 def trainer_with(hooks, seed=0, cfg=CFG):
