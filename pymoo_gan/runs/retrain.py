@@ -42,6 +42,7 @@ from pymoo_gan.runs.export import build_model, export_model, load_generator
 from pymoo_gan.runs.teachers import (
     DistillConfig,
     build_pair_discriminator,
+    check_declared_size,
     discriminator_from_state,
     load_teacher,
     scale_width,
@@ -132,6 +133,7 @@ def _efficiency_hooks(config: RetrainConfig, g_arch, d_arch, directory: Path, pe
         else:
             teacher = load_teacher(dgl.teacher, dgl.pair)
         macro = g_arch.macro
+        check_declared_size(teacher, macro.out_channels, macro.resolution)
         hooks.append(TeacherDiscriminatorLoss(teacher, dgl.weight, dgl.start_step(per_epoch),
                                               image_shape=(macro.out_channels, macro.resolution, macro.resolution)))
     if config.sparse is not None:

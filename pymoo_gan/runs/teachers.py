@@ -40,8 +40,8 @@ from pymoo_gan.runs.export import build_model, load_discriminator, load_generato
 from pymoo_gan.runs.schema import from_dict
 from pymoo_gan.space.base import genotype_from_key
 
-__all__ = ["DistillConfig", "build_pair_discriminator", "discriminator_from_state", "load_teacher", "run_pair",
-           "scale_width"]
+__all__ = ["DistillConfig", "build_pair_discriminator", "check_declared_size", "discriminator_from_state",
+           "load_teacher", "run_pair", "scale_width"]
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,16 @@ def discriminator_from_state(state_path: str | os.PathLike, d_arch, model: Model
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ValueError(f"{state_path} holds no discriminator of this pair: {first}") from None
     return D.eval()
+
+
+def check_declared_size(teacher: nn.Module, in_channels: int, resolution: int) -> None:
+    """One-line ``ValueError`` when a searched D declares (``.arch.macro``) other images than the student's: a cell D
+    pools globally, so it would score them anyway, but it was trained on images of its own size."""
+    macro = getattr(getattr(teacher, "arch", None), "macro", None)
+    size = (getattr(macro, "in_channels", in_channels), getattr(macro, "resolution", resolution))
+    if size != (in_channels, resolution):
+        raise ValueError(f"the teacher discriminator is built for {size[0]}x{size[1]}x{size[1]} images; the student's "
+                         f"are {in_channels}x{resolution}x{resolution} images")
 
 
 def load_teacher(source: str | os.PathLike, pair: int = 0) -> nn.Module:
