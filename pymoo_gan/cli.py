@@ -28,6 +28,7 @@ from pymoo_gan.problems import GANSearchProblem, SearchConfig
 from pymoo_gan.problems.config import setting_path
 from pymoo_gan.report import FORMATS, replot_run, write_run_report, write_search_report
 from pymoo_gan.runs import load_run_config, run_two_stage
+from pymoo_gan.runs.compress import compress
 from pymoo_gan.runs.config import EvolutionConfig, set_dotted
 from pymoo_gan.runs.export import load_generator
 from pymoo_gan.runs.schema import from_dict, to_dict
@@ -69,6 +70,17 @@ def _evaluate(args) -> int:
     scores = CandidateScorer(data, metrics, latent_dim=G.latent_dim, device=device, seed=args.seed).score_generator(G)
     print(json.dumps({"generator": args.generator, "dataset": data.dataset, "n_samples": metrics.n_samples,
                       "reference": "train split", **scores}, indent=2))
+    return 0
+
+
+def _compress(args) -> int:
+    summary = compress(args.run_dir, args.out, student_width=args.student_width, d_width=args.d_width,
+                       density=args.density, density_d=args.density_d, sparse_mode=args.sparse_mode,
+                       weight=args.weight, start_epoch=args.start_epoch, teacher=args.teacher, pair=args.pair,
+                       overrides=parse_overrides(args.set), progress=not args.quiet, fresh=args.fresh)
+    for row in summary["comparison"]:
+        print(f"  {row['role']}: " + ", ".join(f"{k}={v:.4g}" for k, v in row.items() if isinstance(v, float)))
+    print(f"done: {args.out}/comparison.csv, {args.out}/generator.pt")
     return 0
 
 
@@ -162,6 +174,23 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the latents")
     evaluate.add_argument("--device", default="auto")
     evaluate.set_defaults(run=_evaluate)
+    comp = sub.add_parser("compress", help="train a narrower and/or sparser student of a run's pair (DGL-GAN, STU-GAN)")
+    comp.add_argument("run_dir", help="a finished run directory of `search` (its retrained pair is the teacher)")
+    comp.add_argument("--out", required=True, help="output folder; re-running the command resumes it")
+    comp.add_argument("--student-width", type=float, default=0.5, help="student G channels / teacher's (default 0.5)")
+    comp.add_argument("--d-width", type=float, help="student D channels / teacher's (default: --student-width)")
+    comp.add_argument("--density", type=float, help="STU-GAN: G's convolution density (default: dense)")
+    comp.add_argument("--density-d", type=float, help="STU-GAN: D's convolution density (default 0.5)")
+    comp.add_argument("--sparse-mode", choices=("dynamic", "static"), default="dynamic")
+    comp.add_argument("--weight", type=float, default=0.1, help="DGL-GAN's lambda; 0: no teacher term (default 0.1)")
+    comp.add_argument("--start-epoch", type=float, help="epoch the teacher term starts (default: half the epochs)")
+    comp.add_argument("--teacher", help="an exported D file or 'train' (default: the run's retrained pair's D)")
+    comp.add_argument("--pair", type=int, default=0, help="which retrained pair of the run (default 0)")
+    comp.add_argument("--fresh", action="store_true", help="discard this output's checkpoints and start over")
+    comp.add_argument("--quiet", action="store_true", help="no progress display")
+    comp.add_argument("--set", action="append", default=[], metavar="retrain.KEY=VALUE",
+                      help="override a setting of the run, e.g. --set retrain.epochs=50 (repeatable)")
+    comp.set_defaults(run=_compress)
     plot = sub.add_parser("plot", help="redraw every figure and table of a run directory and write its report.html")
     plot.add_argument("run_dir", help="a run directory of `search` or an output folder of `demo`")
     plot.set_defaults(run=_plot)

@@ -24,6 +24,7 @@ from pymoo_gan.data.config import DataConfig
 from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.training.loop import TrainConfig
 from pymoo_gan.training.rounds import ScheduleConfig
+from pymoo_gan.training.sparse import SparseConfig
 
 N_UP_CELLS = 3  # the generator spaces' up-cells: resolution = bottom width * 2**3
 
@@ -129,6 +130,8 @@ class SearchConfig:
     train: TrainConfig = TrainConfig(ema_decay=0.999)
     metrics: MetricsConfig = MetricsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    # STU-GAN masks on the supernet's and D's convolutions (candidates inherit the masks; see GANSearchProblem)
+    sparse: SparseConfig | None = None
     objectives: tuple = ("fd", "score", "params")
     constraints: dict = field(default_factory=dict)
     device: str = "auto"

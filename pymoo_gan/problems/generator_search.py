@@ -15,6 +15,7 @@ import torch
 
 from pymoo_gan import registry
 from pymoo_gan.evaluation.scorer import CandidateScorer, score_aliases
+from pymoo_gan.metrics import sparse_cost
 from pymoo_gan.models import build_discriminator
 from pymoo_gan.problems.config import SearchConfig
 from pymoo_gan.problems.supernet_problem import SupernetSearchProblem
@@ -42,6 +43,11 @@ class GANSearchProblem(SupernetSearchProblem):
     ``round_sampler(space, genotypes, rng)`` in a round (see :mod:`pymoo_gan.training.samplers`). ``hooks``
     (:class:`~pymoo_gan.training.TrainerHook`) extend the supernet's training step; they are not pickled with the
     problem (a resumed search takes them from the problem it is given), their state is the trainer's.
+    ``config.sparse`` (``[stage1.problem.sparse]``) adds STU-GAN's :class:`~pymoo_gan.training.SparseTraining` hook to
+    them: the supernet and D train with masked convolutions, every candidate inherits the supernet's masks on its
+    path, and ``nnz_params`` / ``sparse_macs`` are scored (usable as objectives and constraints). One mask set is
+    shared by all paths (the supernet's weights are), so the search compares architectures at one density; a layer's
+    masks are regrown only from the gradients of the steps that sampled it.
 
     Example:
         >>> problem = GANSearchProblem(objectives=("fd", "params"), constraints={"params": 2e5})
@@ -73,8 +79,9 @@ class GANSearchProblem(SupernetSearchProblem):
         supernet = self.entry.supernet(self.space.macro, generator=init)
         discriminator = build_discriminator(c.model.discriminator, in_channels=c.data.channels,
                                             channels=c.model.d_channels, resolution=c.data.resolution, generator=init)
+        hooks = (*self.hooks, *(() if c.sparse is None else (c.sparse.hook(seed=c.seed),)))
         trainer = GeneratorSupernetTrainer(supernet, discriminator, c.train, c.schedule, images, device, c.seed,
-                                           hooks=self.hooks or (), progress=self.progress)
+                                           hooks=hooks, progress=self.progress)
         scorer = CandidateScorer(c.data, c.metrics, latent_dim=self.space.macro.latent_dim, device=device,
                                  seed=c.seed)
         return trainer, scorer
@@ -92,11 +99,20 @@ class GANSearchProblem(SupernetSearchProblem):
         """Raw scores of a candidate on the current weights, computed on its extracted copy: the shared weights and
         their BN statistics are not touched."""
         arch = self.space.decode(self.space.to_genotype(genotype))
-        scores = self.scorer.score_generator(self.extract_path(arch))
+        net = self.extract_path(arch)
+        scores = self.scorer.score_generator(net)
         key = self.space.key(self.space.encode(arch))
         if key not in self._costs:
             self._costs[key] = self.scorer.cost(self.entry.build(arch), arch.macro.latent_dim)
+        if self._sparse_scores():  # of the extracted copy: its weights carry the supernet's masks
+            z = torch.zeros(1, arch.macro.latent_dim, device=next(net.parameters()).device)
+            scores.update({k: float(v) for k, v in sparse_cost(net, z).items()})
         return {**scores, **self._costs[key]}
+
+    def _sparse_scores(self) -> bool:
+        """Whether candidates get ``nnz_params`` / ``sparse_macs`` (sparse training, or asked for by name)."""
+        keys = {o.key for o in self.objectives} | {c.key for c in self.constraints}
+        return self.config.sparse is not None or bool(keys & {"nnz_params", "sparse_macs"})
 
     # ---- what a user takes away ------------------------------------------------------------------------------------
     def extract_path(self, arch) -> torch.nn.Module:

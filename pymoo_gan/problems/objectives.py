@@ -24,6 +24,8 @@ BUILTIN_OBJECTIVES = {
     "kid": (False, "kernel inception-style distance in the extractor's feature space"),
     "params": (False, "parameter count of the standalone generator"),
     "macs": (False, "multiply-accumulates of one generator forward pass"),
+    "nnz_params": (False, "non-zero parameters of the generator (sparse training: masked weights do not count)"),
+    "sparse_macs": (False, "multiply-accumulates of the generator's non-zero weights (theoretical, sparse training)"),
     "d_params": (False, "parameter count of the standalone discriminator (stage 2)"),
     "d_macs": (False, "multiply-accumulates of one discriminator forward pass (stage 2)"),
 }

@@ -12,6 +12,7 @@ Layout of a problem file (every table optional; defaults are the embedded CPU pr
     [stage1.problem.train]          # TrainConfig: the GAN step
     [stage1.problem.metrics]        # MetricsConfig: samples, extractor
     [stage1.problem.schedule]       # ScheduleConfig: warm-up and round lengths
+    [stage1.problem.sparse]         # SparseConfig: train the supernet sparse (STU-GAN; needs total_steps if dynamic)
     [stage1.algorithm]              # EvolutionConfig: pop_size, n_gen, prob_crossover, prob_mutation
     [stage1.select]                 # SelectionConfig: how G* is chosen from the stage-1 Pareto set
 
@@ -24,6 +25,8 @@ Layout of a problem file (every table optional; defaults are the embedded CPU pr
     [retrain]                       # RetrainConfig
     [retrain.train]
     [retrain.transfer]              # TransferConfig: retrain on another dataset / resolution (EAGAN's STL-10)
+    [retrain.dgl]                   # DistillConfig: DGL-GAN teacher D (a run directory, a D file or "train")
+    [retrain.sparse]                # SparseConfig: STU-GAN sparse G and D (dynamic or static masks)
 
 Example:
     >>> config = load_run_config("problems/small_cpu.toml")                # doctest: +SKIP
@@ -124,7 +127,8 @@ def run_config_from_dict(data: dict, overrides: dict | None = None) -> RunConfig
 
 
 def load_run_config(path: str | os.PathLike, overrides: dict | None = None) -> RunConfig:
-    """Read and validate a problem TOML file. A relative data ``root`` is taken relative to the file's folder."""
+    """Read and validate a problem TOML file. A relative data ``root`` or teacher path is taken relative to the file's
+    folder."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"problem file {path} does not exist")
@@ -139,6 +143,10 @@ def load_run_config(path: str | os.PathLike, overrides: dict | None = None) -> R
         root = table.get("root") if isinstance(table, dict) else None
         if isinstance(root, str) and not os.path.isabs(os.path.expanduser(root)):
             table["root"] = str((path.parent / root).resolve())
+    dgl = data.get("retrain", {}).get("dgl") if isinstance(data.get("retrain"), dict) else None
+    teacher = dgl.get("teacher") if isinstance(dgl, dict) else None
+    if isinstance(teacher, str) and teacher != "train" and not os.path.isabs(os.path.expanduser(teacher)):
+        dgl["teacher"] = str((path.parent / teacher).resolve())  # like a data root: relative to the file
     try:
         return run_config_from_dict(data, overrides)
     except ValueError as e:

@@ -34,13 +34,20 @@ from pymoo_gan.data.registry import dataset_channels
 from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.evaluation.scorer import CandidateScorer
 from pymoo_gan.files import atomic_write
-from pymoo_gan.metrics import fixed_latents, metric_key, reference_statistics, score
-from pymoo_gan.models import build_discriminator
+from pymoo_gan.metrics import fixed_latents, metric_key, reference_statistics, score, sparse_cost
 from pymoo_gan.problems.config import ModelConfig
 from pymoo_gan.progress import progress_bar
 from pymoo_gan.runs.checkpoint import load_checkpoint, save_checkpoint
 from pymoo_gan.runs.export import build_model, export_model, load_generator
-from pymoo_gan.training import GANTrainer, TrainConfig
+from pymoo_gan.runs.teachers import (
+    DistillConfig,
+    build_pair_discriminator,
+    check_declared_size,
+    discriminator_from_state,
+    load_teacher,
+    scale_width,
+)
+from pymoo_gan.training import GANTrainer, SparseConfig, SparseTraining, TeacherDiscriminatorLoss, TrainConfig
 from pymoo_gan.training.device import resolve_device
 
 STATE_FORMAT = "pymoo_gan.runs.retrain/1"
@@ -88,6 +95,8 @@ class RetrainConfig:
     n_samples: int = 50_000
     pairs: int = 1  # how many stage-2 pairs a two-stage run retrains, best first
     transfer: TransferConfig | None = None  # retrain on another dataset / resolution than the search used
+    dgl: DistillConfig | None = None  # DGL-GAN: a frozen teacher D's term in G's loss ([retrain.dgl])
+    sparse: SparseConfig | None = None  # STU-GAN: sparse G and D from scratch ([retrain.sparse])
 
     def __post_init__(self):
         if not self.train.ema_decay:
@@ -104,10 +113,32 @@ class RetrainConfig:
 
 def _discriminator(d_arch, model: ModelConfig, data: DataConfig, init: torch.Generator):
 
-    if d_arch is not None:
-        return build_model(d_arch, generator=init)
-    return build_discriminator(model.discriminator, in_channels=data.channels, channels=model.d_channels,
-                               resolution=data.resolution, generator=init)
+    return build_pair_discriminator(d_arch, model, data.channels, data.resolution, init)
+
+
+def _efficiency_hooks(config: RetrainConfig, g_arch, d_arch, directory: Path, per_epoch: float, total: int,
+                      **run) -> tuple:
+    """The hooks of ``config.dgl`` and ``config.sparse`` (a "train" teacher is retrained first, into
+    ``directory/teacher``)."""
+    hooks = []
+    if config.dgl is not None:
+        dgl, model = config.dgl, run["model"] or ModelConfig()
+        if dgl.teacher == "train":
+            t_g, t_d = scale_width(g_arch, dgl.teacher_width), d_arch and scale_width(d_arch, dgl.teacher_width)
+            t_model = dataclasses.replace(model, d_channels=max(1, int(round(model.d_channels * dgl.teacher_width))))
+            t_config = dataclasses.replace(config, dgl=None, sparse=None, transfer=None,
+                                           epochs=dgl.teacher_epochs or config.epochs)
+            retrain(t_g, t_config, directory / "teacher", d_arch=t_d, **{**run, "model": t_model})
+            teacher = discriminator_from_state(directory / "teacher" / "state.pt", t_d, t_model, g_arch)
+        else:
+            teacher = load_teacher(dgl.teacher, dgl.pair)
+        macro = g_arch.macro
+        check_declared_size(teacher, macro.out_channels, macro.resolution)
+        hooks.append(TeacherDiscriminatorLoss(teacher, dgl.weight, dgl.start_step(per_epoch),
+                                              image_shape=(macro.out_channels, macro.resolution, macro.resolution)))
+    if config.sparse is not None:
+        hooks.append(config.sparse.hook(total_steps=total, seed=run["seed"]))
+    return tuple(hooks)
 
 
 def retrain(g_arch, config: RetrainConfig, directory, *, data: DataConfig, metrics: MetricsConfig, d_arch=None,
@@ -128,6 +159,11 @@ def retrain(g_arch, config: RetrainConfig, directory, *, data: DataConfig, metri
     G = build_model(g_arch, generator=init).to(device)
     images = data.load("train")[0].to(device)
     D = _discriminator(d_arch, model or ModelConfig(), data, init).to(device)
+    per_epoch = len(images) / (config.train.d_batch_size * config.train.n_critic)
+    total = int(math.ceil(config.epochs * per_epoch))
+    hooks = (*hooks, *_efficiency_hooks(config, g_arch, d_arch, directory, per_epoch, total, data=data,
+                                        metrics=metrics, model=model, device=device, seed=seed, progress=progress,
+                                        fresh=fresh))
     trainer = GANTrainer(G, D, config.train, latent_dim=G.latent_dim, hooks=hooks)
     gen = torch.Generator(device=device).manual_seed(seed)
     metrics = dataclasses.replace(metrics, n_samples=config.n_samples)
@@ -137,8 +173,6 @@ def retrain(g_arch, config: RetrainConfig, directory, *, data: DataConfig, metri
     select_latents = fixed_latents(config.select_samples, G.latent_dim, seed=seed + 3, device=device)
     fd_key = metric_key("fd", scorer.extractor)
 
-    per_epoch = len(images) / (config.train.d_batch_size * config.train.n_critic)
-    total = int(math.ceil(config.epochs * per_epoch))
     every = max(1, int(round(config.eval_every * per_epoch)))
     start = int(round(config.eval_start * per_epoch))
     checkpoints = sorted({s for s in range(every, total, every) if s >= start} | {total})
@@ -183,6 +217,11 @@ def retrain(g_arch, config: RetrainConfig, directory, *, data: DataConfig, metri
     reported = scorer.score_generator(chosen)
     result = {"selected_step": best["step"], "selected_epoch": best["epoch"],
               f"{fd_key}_{config.select_split}": best["fd"], "n_samples": config.n_samples, **reported}
+    if config.sparse is not None:  # an exported sparse G reports its density and non-zero parameters
+        sparse = next(h for h in hooks if isinstance(h, SparseTraining))
+        z = torch.zeros(1, G.latent_dim, device=device)
+        result.update({"g_density": sparse.densities()["G"], "d_density": sparse.densities()["D"],
+                       **{f"g_{k}": float(v) for k, v in sparse_cost(chosen, z).items()}})
     export_model(chosen, directory / "generator.pt", metadata=result)
     atomic_write(directory / "history.csv", lambda tmp: pd.DataFrame(history).to_csv(tmp, index=False))
     atomic_write(directory / "scores.json", lambda tmp: tmp.write_text(json.dumps(result, indent=2)))

@@ -37,6 +37,9 @@ def _convert(value: Any, tp, where: str, default: Any = None):
         options = typing.get_args(tp)
         if value is None and type(None) in options:
             return None
+        tables = [o for o in options if dataclasses.is_dataclass(o)]
+        if isinstance(value, dict) and len(tables) == 1:  # an optional table: its own errors name the bad field
+            return _convert(value, tables[0], where, default)
         for option in (o for o in options if o is not type(None)):
             try:
                 return _convert(value, option, where)

@@ -43,6 +43,7 @@ Example:
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -50,7 +51,7 @@ from torch import nn
 from pymoo_gan.nn.masks import apply_masks, conv_weights, erk_densities, prune_and_regrow, random_masks
 from pymoo_gan.training.hooks import TrainerHook
 
-__all__ = ["SparseTraining", "cosine_prune_rate"]
+__all__ = ["SparseConfig", "SparseTraining", "cosine_prune_rate"]
 
 MODES = ("dynamic", "static")
 
@@ -184,3 +185,48 @@ def _zero_moments(optimizer: torch.optim.Optimizer, param: nn.Parameter, changed
         buf = optimizer.state.get(param, {}).get(key)
         if isinstance(buf, torch.Tensor) and buf.shape == changed.shape:
             buf.masked_fill_(changed, 0)
+
+
+@dataclass(frozen=True)
+class SparseConfig:
+    """Settings of STU-GAN sparse training (a problem file's ``[retrain.sparse]`` or ``[stage1.problem.sparse]``):
+    the :class:`SparseTraining` hook's arguments, validated on construction.
+
+    ``total_steps`` is the prune rate's horizon in G steps; None takes the run's length where it is known (retraining,
+    compression); a search's supernet training must set it in dynamic mode (its length depends on the algorithm).
+
+    Example:
+        >>> hook = SparseConfig(density_g=0.2, update_every=50).hook(total_steps=1000, seed=1)
+        >>> hook.mode, hook.density_g, hook.density_d, hook.total_steps
+        ('dynamic', 0.2, 0.5, 1000)
+        >>> SparseConfig(mode="gmp")
+        Traceback (most recent call last):
+        ...
+        ValueError: mode='gmp' is not one of ('dynamic', 'static') (dense training: no sparse table)
+    """
+
+    mode: str = "dynamic"
+    density_g: float = 0.3
+    density_d: float = 0.5  # STU-GAN's main runs: a denser D than G
+    update_every: int = 500  # G steps between prune-and-regrow updates (STU-GAN: 1000 SNGAN, 500 BigGAN)
+    prune_rate: float = 0.5
+    final_prune_rate: float = 0.005
+    total_steps: int | None = None
+    reset_moments: bool = False
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise ValueError(f"mode={self.mode!r} is not one of {MODES} (dense training: no sparse table)")
+        if self.total_steps is not None and (not isinstance(self.total_steps, int) or self.total_steps < 1):
+            raise ValueError(f"total_steps={self.total_steps!r} must be a positive integer (or unset)")
+        self.hook(total_steps=self.total_steps or 1)  # SparseTraining validates the rest, one line per problem
+
+    def hook(self, total_steps: int | None = None, seed: int = 0) -> SparseTraining:
+        """A fresh :class:`SparseTraining` hook; ``total_steps`` is used when the settings leave it unset."""
+        steps = self.total_steps or total_steps
+        if self.mode == "dynamic" and steps is None:
+            raise ValueError("sparse.total_steps must be set for dynamic sparse training here (the prune rate's "
+                             "horizon in G steps; the run's length is not known)")
+        return SparseTraining(self.density_g, self.density_d, mode=self.mode, total_steps=steps,
+                              update_every=self.update_every, prune_rate=self.prune_rate,
+                              final_prune_rate=self.final_prune_rate, reset_moments=self.reset_moments, seed=seed)
