@@ -2,6 +2,7 @@
 G step (the shapes of DGL-GAN's teacher term and STU-GAN's sparse masks), plus a script that retrains with both::
 
     python hooks_for_tests.py OUT KILL_AT     # SIGKILL on the KILL_AT-th retraining checkpoint (0: never)
+    python hooks_for_tests.py OUT KILL_AT sparse   # the same with [retrain.sparse] (STU-GAN, dynamic) instead
 """
 
 import os
@@ -55,14 +56,14 @@ class HalfMask(TrainerHook):
         self.masks, self.applied = state["masks"], state["applied"]
 
 
-def retrain_with_hooks(out, kill_at: int = 0) -> None:
+def retrain_with_hooks(out, kill_at: int = 0, sparse: bool = False) -> None:
     import pymoo_gan.runs.retrain
     from pymoo_gan.data import DataConfig
     from pymoo_gan.evaluation import MetricsConfig
     from pymoo_gan.problems import ModelConfig
     from pymoo_gan.runs.retrain import RetrainConfig, retrain
     from pymoo_gan.space import EAGANGeneratorSpace, GeneratorMacro
-    from pymoo_gan.training import TrainConfig
+    from pymoo_gan.training import SparseConfig, TrainConfig
 
     if kill_at:
         original, calls = pymoo_gan.runs.retrain.save_checkpoint, [0]
@@ -79,9 +80,11 @@ def retrain_with_hooks(out, kill_at: int = 0) -> None:
                     model=ModelConfig(d_channels=8), device="cpu")
     arch = EAGANGeneratorSpace(GeneratorMacro(12, 8, 2, 1)).decode([1, 1, 3, 3, 3, 3, 3] * 3)
     config = RetrainConfig(train=TrainConfig(g_batch_size=16, d_batch_size=16, n_critic=1, ema_decay=0.5),
-                           epochs=0.3, eval_every=0.1, eval_start=0, select_samples=64, n_samples=64)
-    retrain(arch, config, out, progress=False, hooks=[ScheduledL2(), HalfMask()], **settings)
+                           epochs=0.3, eval_every=0.1, eval_start=0, select_samples=64, n_samples=64,
+                           sparse=SparseConfig(density_g=0.3, density_d=0.5, update_every=3) if sparse else None)
+    hooks = [] if sparse else [ScheduledL2(), HalfMask()]
+    retrain(arch, config, out, progress=False, hooks=hooks, **settings)
 
 
 if __name__ == "__main__":
-    retrain_with_hooks(sys.argv[1], int(sys.argv[2]))
+    retrain_with_hooks(sys.argv[1], int(sys.argv[2]), sparse=sys.argv[3:] == ["sparse"])

@@ -91,6 +91,20 @@ def test_the_generator_gradient_is_main_plus_lambda_teacher_term(loss, g_loss_fn
     assert not all(torch.equal(a, b) for a, b in zip(plain.g_grads[0], got, strict=True) if a is not None)
 
 
+def test_weight_zero_reproduces_plain_training_bit_identically():
+    """lambda = 0 from the first step: G, D, EMA and both optimizers end bit-identical to training without the hook,
+    and the teacher is untouched."""
+    cfg = TrainConfig(g_batch_size=8, d_batch_size=8, n_critic=2, ema_decay=0.9)
+    t = teacher()
+    before = copy.deepcopy(t.state_dict())
+    hook = TeacherDiscriminatorLoss(t, weight=0.0, start_step=0)
+    plain, hooked = trained(steps=4, cfg=cfg), trained([hook], steps=4, cfg=cfg)
+    a, b = plain.state_dict(), hooked.state_dict()
+    for key in ("G", "D", "ema", "opt_g", "opt_d"):
+        torch.testing.assert_close(a[key], b[key], rtol=0, atol=0)
+    assert hook.g_steps == 4 and same(before, t.state_dict())
+
+
 def test_no_term_before_start_step_then_full_weight():
     hook = TeacherDiscriminatorLoss(teacher(), weight=0.1, start_step=2)
     assert hook.current_weight() == 0.0

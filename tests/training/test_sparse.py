@@ -4,6 +4,9 @@ per-layer budget by gradient, a monotone prune-rate schedule, static mode, bit-i
 import copy
 import doctest
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -177,6 +180,106 @@ def test_resume_from_the_state_is_bit_identical():
         torch.testing.assert_close(a[key], b[key], rtol=0, atol=0)
     assert whole.hooks[0].g_steps == 7 and any(not torch.equal(a["hooks"][0]["masks_g"][k], m)
                                                for k, m in state["hooks"][0]["masks_g"].items())
+
+
+def erk_counts(net, density):
+    """The exact active count per masked layer that ERK asks for: ``round(density_l * numel)``, at least 1."""
+    weights = conv_weights(net)
+    densities = erk_densities({k: tuple(w.shape) for k, w in weights.items()}, density)
+    return {k: min(w.numel(), max(1, round(densities[k] * w.numel()))) for k, w in weights.items()}
+
+
+class NonZero(TrainerHook):
+    """Placed after the sparse hook: the non-zero counts of G's and D's masked weights and masks after each step."""
+
+    def __init__(self, hook):
+        self.hook, self.g, self.d = hook, [], []
+
+    def record(self, net, masks, into):
+        weights = conv_weights(net)
+        into.append({"mask": counts(masks), "nonzero": {k: int(torch.count_nonzero(w)) for k, w in weights.items()},
+                     "outside": sum(int(torch.count_nonzero(w[~masks[k]])) for k, w in weights.items())})
+
+    def after_d_step(self, trainer):
+        self.record(trainer.D, self.hook.masks_d, self.d)
+
+    def after_g_step(self, trainer):
+        self.record(trainer.G, self.hook.masks_g, self.g)
+
+
+def test_every_masked_layer_holds_its_erk_count_at_init_after_every_update_and_after_resume():
+    """Exact non-zero counts: each layer's mask has its ERK count at initialisation, after every step and every
+    prune-and-regrow (update_every=1), and after a resume; no weight outside a mask is non-zero (weights inside may
+    be zero: a grown weight starts at zero)."""
+    G, D = pair()
+    target_g, target_d = erk_counts(G, 0.2), erk_counts(D, 0.5)
+    assert any(c < w.numel() for c, w in zip(target_g.values(), conv_weights(G).values(), strict=True))
+    hook = dynamic(update_every=1)
+    hook.attach(G, D)
+    assert counts(hook.masks_g) == target_g and counts(hook.masks_d) == target_d
+    assert all(int(torch.count_nonzero(w)) <= target_g[k] for k, w in conv_weights(G).items())
+
+    def check(record, target):
+        assert record["mask"] == target and record["outside"] == 0
+        assert all(record["nonzero"][k] <= n for k, n in target.items())
+
+    hook = dynamic(update_every=1)
+    watch = NonZero(hook)
+    trainer = trainer_with([hook, watch], cfg=TrainConfig(g_batch_size=8, d_batch_size=8, n_critic=2, ema_decay=0.9))
+    data, gen = images(), torch.Generator().manual_seed(2)
+    trainer.train_steps(3, data, gen)
+    state, first = clone_state(trainer.state_dict()), clone_state(hook.masks_g)
+    trainer.train_steps(2, data, gen)
+    assert len(watch.g) == 5 and len(watch.d) == 10
+    for record in watch.g:
+        check(record, target_g)
+    for record in watch.d:
+        check(record, target_d)
+    assert any(not torch.equal(first[k], m) for k, m in hook.masks_g.items())  # the masks did move
+
+    resumed_hook = dynamic(update_every=1, seed=9)
+    resumed_watch = NonZero(resumed_hook)
+    resumed = trainer_with([resumed_hook, resumed_watch], seed=5)
+    resumed.load_state_dict(state)
+    assert counts(resumed_hook.masks_g) == target_g and counts(resumed_hook.masks_d) == target_d
+    resumed.train_steps(2, data, torch.Generator().manual_seed(3))
+    assert len(resumed_watch.g) == 2
+    for record in resumed_watch.g:
+        check(record, target_g)
+    for record in resumed_watch.d:
+        check(record, target_d)
+
+
+SCRIPT = Path(__file__).with_name("hooks_for_tests.py")
+
+
+def test_a_killed_sparse_retraining_resumes_bit_identically_with_its_masks(tmp_path):
+    """``retrain`` with ``[retrain.sparse]`` (dynamic, an update every 3 G steps), SIGKILLed in a subprocess at its
+    second checkpoint, then rerun: the final state equals an uninterrupted run's bit for bit on the CPU, and the masks
+    travel in ``state.pt``."""
+
+    def run(out, kill_at):
+        return subprocess.run([sys.executable, str(SCRIPT), str(out), str(kill_at), "sparse"], capture_output=True,
+                              text=True, timeout=600)
+
+    assert run(tmp_path / "whole", 0).returncode == 0
+    killed = run(tmp_path / "killed", 2)
+    assert killed.returncode == -9, killed.stderr
+    assert (tmp_path / "killed" / "state.pt").is_file() and not (tmp_path / "killed" / "scores.json").exists()
+    at_kill = torch.load(tmp_path / "killed" / "state.pt", weights_only=False)["trainer"]
+    (masks_at_kill,) = [h for h in at_kill["hooks"] if "masks_g" in h]
+    assert 0 < masks_at_kill["g_steps"] == at_kill["steps"] and masks_at_kill["masks_g"]
+    resumed = run(tmp_path / "killed", 0)
+    assert resumed.returncode == 0, resumed.stderr
+    whole = torch.load(tmp_path / "whole" / "state.pt", weights_only=False)["trainer"]
+    again = torch.load(tmp_path / "killed" / "state.pt", weights_only=False)["trainer"]
+    assert whole["steps"] == again["steps"] > at_kill["steps"]
+    for key in ("G", "D", "ema", "opt_g", "opt_d", "hooks"):
+        torch.testing.assert_close(whole[key], again[key], rtol=0, atol=0)
+    masks = whole["hooks"][0]["masks_g"]
+    assert any(not torch.equal(masks_at_kill["masks_g"][k], m) for k, m in masks.items())  # updates after the kill
+    scores = (tmp_path / "killed" / "scores.json").read_text()
+    assert '"g_density"' in scores and '"g_nnz_params"' in scores
 
 
 def test_masks_that_do_not_fit_the_nets_are_refused():
