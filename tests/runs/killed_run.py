@@ -31,7 +31,7 @@ def main() -> int:
     import pymoo_gan.evaluation.scorer
     import pymoo_gan.runs.checkpoint
     import pymoo_gan.runs.retrain
-    from pymoo_gan.problems.discriminator_search import DiscriminatorSupernetEngine
+    from pymoo_gan.problems.discriminator_search import DiscriminatorSearchProblem
     from pymoo_gan.training.loop import GANTrainer
 
     if point == "train":
@@ -41,7 +41,7 @@ def main() -> int:
     elif point == "checkpoint":
         kill_on_call(pymoo_gan.runs.checkpoint.os, "fsync", count)
     elif point == "stage2-score":
-        kill_on_call(DiscriminatorSupernetEngine, "score", count)
+        kill_on_call(DiscriminatorSearchProblem, "score", count)
     elif point == "retrain":
         kill_on_call(pymoo_gan.runs.retrain, "save_checkpoint", count)
     else:
