@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,6 +72,20 @@ def gumbel_temperature(epoch: float, start: float = 5.0, end: float = 0.1, epoch
     if not (start > 0 and end > 0 and epochs > 0):
         raise ValueError(f"temperature start={start!r}, end={end!r}, epochs={epochs!r} must be > 0")
     return max(end, start * math.exp(math.log(end / start) * epoch / epochs))
+
+
+@contextmanager
+def kept_buffers(*modules: nn.Module) -> Iterator[None]:
+    """Restore the buffers of ``modules`` (BN running statistics, spectral-norm vectors) on exit: forwards in train
+    mode inside change nothing of them."""
+    saved = [[b.detach().clone() for b in m.buffers()] for m in modules]
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for m, buffers in zip(modules, saved, strict=True):
+                for b, old in zip(m.buffers(), buffers, strict=True):
+                    b.copy_(old)
 
 
 class RelaxedSearchTrainer:
@@ -311,7 +326,7 @@ class AdversarialNASTrainer(RelaxedSearchTrainer):
         genotypes, total = self._run(self.iterations, self._iteration, n_snapshots, desc)
         d, g = total.tolist()
         self._finish_epoch({"d_loss": d / self.iterations, "g_loss": g / max(1, self.steps - g_steps),
-                            "tau": self.temperature() or float("nan")})
+                            "tau": self.temperature()})
         return genotypes
 
     def state_dict(self) -> dict:
@@ -378,6 +393,12 @@ class AlphaGANTrainer(RelaxedSearchTrainer):
         g_worst, d_worst = copy.deepcopy(self.G).train(), copy.deepcopy(self.D).train()
         opt_gw, opt_dw = adam(g_worst.parameters(), lr, cfg, self.device), adam(d_worst.parameters(), lr, cfg,
                                                                                   self.device)
+        with kept_buffers(self.G, self.D):  # the main networks run in train mode below; their buffers stay
+            self._train_worst(g_worst, g_weights, d_worst, opt_gw, opt_dw)
+        return g_worst.requires_grad_(False), g_weights, d_worst.requires_grad_(False)
+
+    def _train_worst(self, g_worst, g_weights, d_worst, opt_gw, opt_dw) -> None:
+        cfg = self.train_config
         for _ in range(self.worst_steps):
             real = self.real(cfg.d_batch_size, self.weight_images)
             with torch.no_grad():
@@ -395,7 +416,6 @@ class AlphaGANTrainer(RelaxedSearchTrainer):
                 opt_gw.step()
         finally:
             self.D.requires_grad_(True)
-        return g_worst.requires_grad_(False), g_weights, d_worst.requires_grad_(False)
 
     # ---- 3. architecture ------------------------------------------------------------------------------------------
     def arch_step(self, g_worst: nn.Module, g_worst_weights, d_worst: nn.Module) -> Tensor:
@@ -406,10 +426,11 @@ class AlphaGANTrainer(RelaxedSearchTrainer):
         self.G.requires_grad_(False)
         self.D.requires_grad_(False)
         try:
-            gap = (self.value(self.G, self.op_weights(self.alphas_g), d_worst, real, z)
-                   - self.value(g_worst, g_worst_weights, self.D, real, z))
-            self.opt_alpha_g.zero_grad(set_to_none=True)
-            gap.backward()
+            with kept_buffers(self.G, self.D, g_worst, d_worst):  # an architecture step trains no weights or buffers
+                gap = (self.value(self.G, self.op_weights(self.alphas_g), d_worst, real, z)
+                       - self.value(g_worst, g_worst_weights, self.D, real, z))
+                self.opt_alpha_g.zero_grad(set_to_none=True)
+                gap.backward()  # before the buffers are restored: spectral norm's backward reads its vectors
         finally:
             self.G.requires_grad_(True)
             self.D.requires_grad_(True)
