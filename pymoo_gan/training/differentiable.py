@@ -88,6 +88,16 @@ def kept_buffers(*modules: nn.Module) -> Iterator[None]:
                     b.copy_(old)
 
 
+def release_graph(*modules: nn.Module) -> None:
+    """Replace tensors that modules cache from their last forward (spectral norm's ``weight``) by detached copies, so
+    the modules can be deep-copied and pickled; the next forward recomputes them anyway."""
+    for module in modules:
+        for m in module.modules():
+            for name, value in list(vars(m).items()):
+                if isinstance(value, Tensor) and not value.is_leaf:
+                    setattr(m, name, value.detach())
+
+
 class RelaxedSearchTrainer:
     """What both differentiable searches share: the relaxed G, its logits and their optimizers, D, the EMA of G, the
     random streams and the weights-provider interface; subclasses implement :meth:`search_epoch`.
@@ -225,6 +235,7 @@ class RelaxedSearchTrainer:
         return genotypes, total
 
     def _finish_epoch(self, record: dict[str, float]) -> None:
+        release_graph(self.G, self.D)  # a trainer between epochs can be deep-copied (pymoo's history) and pickled
         self.history.append({"epoch": self.epoch, **record})
         self.epoch += 1
         self.weights_version += 1
@@ -390,6 +401,7 @@ class AlphaGANTrainer(RelaxedSearchTrainer):
             lr = lr / 2
         cfg = self.train_config
         g_weights = self._detached(self.alphas_g.softmax())  # Gumbel off in the copies, as AlphaGAN
+        release_graph(self.G, self.D)
         g_worst, d_worst = copy.deepcopy(self.G).train(), copy.deepcopy(self.D).train()
         opt_gw, opt_dw = adam(g_worst.parameters(), lr, cfg, self.device), adam(d_worst.parameters(), lr, cfg,
                                                                                   self.device)
