@@ -1,19 +1,18 @@
 """AdversarialNAS and AlphaGAN under plain ``minimize`` on the tiny stage-1 problem, and the problem-side API they
 use: scoring on weights an algorithm trains (``problem.weights_from``)."""
 
-import pickle
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 from pymoo.optimize import minimize
-from pymoo.termination import get_termination
 
 from pymoo_gan import GANSearchProblem, registry
 from pymoo_gan.algorithms import AdversarialNAS, AlphaGAN
 from pymoo_gan.models.relaxed import RelaxedCellGenerator
 from pymoo_gan.problems.failures import FAILED_VALUE
+from pymoo_gan.runs.search import run_search
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -110,7 +109,7 @@ def test_problem_scores_on_an_attached_weights_provider(tiny):
     assert not problem.external_weights
 
 
-def test_history_and_resume_from_a_pickled_algorithm_repeat_the_uninterrupted_run(tiny):
+def test_history_and_a_resumed_run_search_repeat_the_uninterrupted_run(tiny, tmp_path):
     def algorithm():  # n_critic 5: the epoch ends on a D step, leaving spectral norm's cached weight in a graph
         return AlphaGAN("s", inner_steps=3, worst_steps=2, outer_steps=2)
 
@@ -118,12 +117,9 @@ def test_history_and_resume_from_a_pickled_algorithm_repeat_the_uninterrupted_ru
     full = minimize(problem, algorithm(), ("n_gen", 2), seed=4, save_history=True)
     assert len(full.history) == 2
 
-    first = GANSearchProblem(progress=False, **tiny)
-    algo = algorithm()
-    minimize(first, algo, ("n_gen", 1), seed=4, copy_algorithm=False)
-    resumed = pickle.loads(pickle.dumps(algo))  # the problem comes without the provider; the algorithm re-attaches it
-    resumed.termination = get_termination("n_gen", 2)
-    res = minimize(resumed.problem, resumed, copy_algorithm=False)
+    run_search(GANSearchProblem(progress=False, **tiny), algorithm(), 1, tmp_path, seed=4)
+    # a new process: the checkpoint's problem comes without the provider; the algorithm re-attaches its own
+    res = run_search(GANSearchProblem(progress=False, **tiny), algorithm(), 2, tmp_path, seed=4)
     cols = ["genotype", "generation", "weights_version", "supernet_step", "F0", "F1", "F2"]
     assert res.problem.results()[cols].equals(problem.results()[cols])
     assert np.array_equal(res.X, full.X) and np.array_equal(res.F, full.F)
