@@ -91,8 +91,13 @@ class DifferentiableSearch(Algorithm):
         """Per search epoch: the mean losses (and AlphaGAN's duality gap, AdversarialNAS's temperature)."""
         return [] if self.trainer is None else list(self.trainer.history)
 
+    def attach_weights(self) -> None:
+        """Make the problem score on this algorithm's trainer (done before every generation; a problem unpickled
+        from a checkpoint comes without it, see :func:`pymoo_gan.runs.search.run_search`)."""
+        self.problem.weights_from(self.trainer)
+
     def _search_generation(self) -> Population:
-        self.problem.weights_from(self.trainer)  # (re-)attach: a resumed problem comes without it
+        self.attach_weights()
         genotypes = self.trainer.search_epoch(self.pop_size)
         return Population.new(X=np.array(genotypes, dtype=int))
 

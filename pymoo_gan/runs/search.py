@@ -50,8 +50,10 @@ def _restore(problem, directory: Path):
         setattr(restored, name, getattr(problem, name))
     restored._trainer = restored._scorer = None
     restored.progress = problem.progress
-    if state["trainer"] is not None:  # None: the algorithm owns the weights (pickled with it)
+    if state["trainer"] is not None:
         restored.trainer.load_state_dict(state["trainer"])
+    else:  # the algorithm owns the weights (pickled with it): it hands them to the restored problem
+        algorithm.attach_weights()
     return algorithm
 
 
