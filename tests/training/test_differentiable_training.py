@@ -8,7 +8,8 @@ import torch
 
 from pymoo_gan.models import build_discriminator
 from pymoo_gan.models.relaxed import RelaxedCellDiscriminator, RelaxedCellGenerator
-from pymoo_gan.space.eagan import DiscriminatorMacro, GeneratorMacro
+from pymoo_gan.space.eagan import DiscriminatorMacro, EAGANDiscriminatorSpace, EAGANGeneratorSpace, GeneratorMacro
+from pymoo_gan.space.relaxation import EAGANDiscriminatorRelaxation, EAGANGeneratorRelaxation
 from pymoo_gan.training import TrainConfig
 from pymoo_gan.training.differentiable import (
     AdversarialNASTrainer,
@@ -156,3 +157,48 @@ def test_state_dict_round_trip_resumes_identically():
     ga, gb = a.search_epoch(), b.search_epoch()
     assert all(np.array_equal(x, y) for x, y in zip(ga, gb, strict=True))
     assert _same(_params(a.alphas_g), _params(b.alphas_g)) and _same(_params(a.G), _params(b.G))
+
+
+class _ToyG(torch.nn.Module):
+    """A 'generator' whose images are as bright as the op weight on option ``best`` of the normal edges."""
+
+    def __init__(self, best=3):
+        super().__init__()
+        self.macro, self.best = G_MACRO, best
+        self.layout = EAGANGeneratorRelaxation(EAGANGeneratorSpace(G_MACRO))
+        self.bias = torch.nn.Parameter(torch.zeros(()))
+
+    def forward(self, z, weights):
+        brightness = weights["normal"][..., self.best].sum() + weights["up"].sum() * 0 + self.bias
+        return brightness * torch.ones(len(z), 1, 16, 16) * 0.01
+
+
+class _ToyD(torch.nn.Module):
+    """A 'discriminator' that scores brightness (relaxed: ignores its op weights)."""
+
+    def __init__(self):
+        super().__init__()
+        self.layout = EAGANDiscriminatorRelaxation(EAGANDiscriminatorSpace(DiscriminatorMacro(channels=8, in_channels=1,
+                                                                                               resolution=16)))
+        self.scale = torch.nn.Parameter(torch.ones(()))
+
+    def forward(self, x, weights=None):
+        return self.scale * x.mean(dim=(1, 2, 3))[:, None]
+
+
+@pytest.mark.parametrize("method", ["adversarialnas", "alphagan"])
+def test_architecture_steps_raise_the_op_that_fools_the_discriminator(method):
+    """D rewards brightness and only op 3 of the normal edges makes images brighter: G's architecture step (the
+    generator loss through D for AdversarialNAS; the duality gap, through D_worst, for AlphaGAN) raises its logit on
+    every normal edge and lowers the others."""
+    if method == "adversarialnas":
+        t = AdversarialNASTrainer(_ToyG(), _ToyD(), TRAIN, _images(), CPU, 0, iterations=1)
+        step = t.g_arch_step
+    else:
+        t = AlphaGANTrainer(_ToyG(), _ToyD(), TRAIN, _images(), CPU, 0, inner_steps=0, worst_steps=0, outer_steps=1)
+        copies = t.find_worst()
+        step = lambda: t.arch_step(*copies)  # noqa: E731
+    before = t.alphas_g.alphas["normal"].detach().clone()
+    step()
+    delta = t.alphas_g.alphas["normal"].detach() - before
+    assert (delta[..., 3] > 0).all() and (np.delete(delta.numpy(), 3, axis=-1) < 0).all()
