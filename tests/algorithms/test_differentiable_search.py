@@ -1,15 +1,18 @@
 """AdversarialNAS and AlphaGAN under plain ``minimize`` on the tiny stage-1 problem, and the problem-side API they
 use: scoring on weights an algorithm trains (``problem.weights_from``)."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from pymoo.optimize import minimize
 
 from pymoo_gan import GANSearchProblem, registry
 from pymoo_gan.algorithms import AdversarialNAS, AlphaGAN
+from pymoo_gan.cli import main
 from pymoo_gan.models.relaxed import RelaxedCellGenerator
 from pymoo_gan.problems.failures import FAILED_VALUE
 from pymoo_gan.runs.search import run_search
@@ -125,3 +128,17 @@ def test_history_and_a_resumed_run_search_repeat_the_uninterrupted_run(tiny, tmp
     assert np.array_equal(res.X, full.X) and np.array_equal(res.F, full.F)
     done = run_search(GANSearchProblem(progress=False, **tiny), algorithm(), 2, tmp_path, seed=4)  # nothing left
     assert done.problem.external_weights and done.problem.trainer.weights_version == 2  # extract() uses them
+
+
+def test_a_problem_file_names_the_algorithm(tmp_path):
+    small = Path(__file__).resolve().parents[2] / "problems" / "small_cpu.toml"
+    settings = {"stages": '["stage1"]', "stage1.algorithm.name": '"alphagan"', "stage1.algorithm.pop_size": 1,
+                "stage1.algorithm.n_gen": 1, "stage1.problem.model.latent_dim": 12,
+                "stage1.problem.model.g_channels": 8, "stage1.problem.model.d_channels": 8,
+                "stage1.problem.metrics.n_samples": 128, "stage1.problem.metrics.batch_size": 128,
+                "stage1.problem.metrics.bn_batches": 2, "stage1.problem.device": '"cpu"'}
+    args = [a for k, v in settings.items() for a in ("--set", f"{k}={v}")]
+    assert main(["search", str(small), "--out", str(tmp_path / "run"), "--quiet", *args]) == 0
+    results = pd.read_csv(tmp_path / "run" / "stage1" / "results.csv")
+    assert list(results["kind"]) == ["derived"] and list(results["weights_version"]) == [1]
+    assert (tmp_path / "run" / "export" / "stage1" / "g0.pt").is_file()  # extracted with the search's weights
