@@ -21,9 +21,11 @@ of the population (the provider's owner decides when weights change and bumps ``
 candidate is scored exactly as otherwise: its sub-network is extracted from ``provider.scored_supernet`` (a relaxed
 supernet has the single-path supernet's parameter names, so the registry's ``extract`` copies the inherited weights),
 BN statistics are recalibrated on the copy, the same fixed latents and real statistics are used, and the row goes to
-the archive (cached by genotype and weights version, ``kind="derived"``) with the same objectives, constraints and
-failure handling (``provider.failures``: genotype key -> why its training failed; usually empty). The provider is not
-pickled with the problem; its owner re-attaches it (the differentiable algorithms do so before every generation).
+the archive with the same objectives, constraints and failure handling (``provider.failures``: genotype key -> why its
+training failed; usually empty), ``kind="derived"``. Rows are cached by genotype, weights version and provider: the
+rows of the n-th provider attached to the problem have ``weights_source == n`` (told apart by the provider's
+``weights_id`` when it has one, which survives pickling, else by object identity). The provider is not pickled with
+the problem; its owner re-attaches it (the differentiable algorithms do so before every generation).
 
 **Same weights in one survival.** pymoo calls ``_evaluate`` with the offspring of a generation while
 ``algorithm.pop`` still holds their parents. When a training round is due (once per generation of the algorithm,
@@ -78,6 +80,8 @@ class SupernetSearchProblem(Problem):
         self.progress = progress
         self._trainer = self._scorer = None
         self._weights = None  # an external weights provider (weights_from); None: the problem trains its own
+        self._sources: list = []  # tokens of the providers attached so far (their weights_id, else their id())
+        self._source = 0  # 0: own weights; n: the n-th provider
         self._evals_since_round = 0
         self._round_generation = 0  # the algorithm's generation of the latest warm-up or round
         self._first_batch = 0  # evaluations per round for calls without an algorithm
@@ -121,6 +125,12 @@ class SupernetSearchProblem(Problem):
                        if not hasattr(provider, a)]
             if missing:
                 raise TypeError(f"{type(provider).__name__} is no weights provider: it lacks {', '.join(missing)}")
+            token = getattr(provider, "weights_id", None) or id(provider)  # weights_id survives pickling
+            if token not in self._sources:
+                self._sources.append(token)
+            self._source = self._sources.index(token) + 1
+        else:
+            self._source = 0
         self._weights = provider
 
     @property
@@ -197,7 +207,7 @@ class SupernetSearchProblem(Problem):
         key = self.space.key(genotype)
         trainer = self.trainer
         version = trainer.weights_version
-        row = self.archive.lookup(key, version)
+        row = self.archive.lookup(key, version, self._source)
         if row is not None:
             return row
         t0 = time.perf_counter()
@@ -215,6 +225,8 @@ class SupernetSearchProblem(Problem):
             self._score_keys = tuple(dict.fromkeys([*self._score_keys, *scores]))
         row = {"genotype": key, "arch": self.space.describe(genotype), "generation": generation, "kind": kind,
                "weights_version": version, "supernet_step": trainer.supernet_step}
+        if self._source:
+            row["weights_source"] = self._source
         row.update({f"F{i}": v for i, v in enumerate(values[:self.n_obj])})
         row.update({f"G{i}": v for i, v in enumerate(values[self.n_obj:])})
         row.update(scores)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import math
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -139,6 +140,7 @@ class RelaxedSearchTrainer:
         self.torch_gen = torch.Generator(device=device).manual_seed(seed + 1)
         self.latent_dim = self.G.macro.latent_dim
         self.weights_version = 0  # bumped by every search epoch
+        self.weights_id = uuid.uuid4().hex  # tells a problem these weights from another provider's (kept when pickled)
         self.epoch = 0
         self.steps = 0  # generator weight steps
         self.failures: dict[str, str] = {}  # a relaxed search trains no single candidate: always empty

@@ -108,6 +108,12 @@ def test_problem_scores_on_an_attached_weights_provider(tiny):
     out = problem.evaluate(X, return_as_dictionary=True)
     assert list(out["failure"]) == ["training diverged", ""] and (out["F"][0] == FAILED_VALUE).all()
     assert np.isfinite(out["F"][1]).all() and len(problem.results()) == 4
+    other = SimpleNamespace(weights_version=2, supernet_step=7, failures={}, scored_supernet=net)
+    problem.weights_from(other)  # another provider at the same version: scored again, not taken from the cache
+    problem.evaluate(X)
+    problem.weights_from(provider)  # back to the first: its rows are cached
+    problem.evaluate(X)
+    assert list(problem.results()["weights_source"]) == [1, 1, 1, 1, 2, 2]
     problem.weights_from(None)
     assert not problem.external_weights
 
