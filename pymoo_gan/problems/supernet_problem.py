@@ -285,6 +285,12 @@ class SupernetSearchProblem(Problem):
             ind.CV = None  # recomputed from the new G on next access
 
     # ---- results ----------------------------------------------------------------------------------------------------
+    def current_row(self, genotype) -> dict | None:
+        """The archived row of ``genotype`` scored on the current weights (of the attached provider, if any), or
+        None when it was not scored on them."""
+        key = self.space.key(self.space.to_genotype(genotype))
+        return self.archive.lookup(key, self.trainer.weights_version, self._source)
+
     def results(self):
         """Every evaluation as a pandas DataFrame: genotype, readable arch, objectives, raw scores, generation,
         weights version, supernet step and ``failure`` (why a candidate failed; ``""`` when it did not)."""

@@ -148,3 +148,5 @@ def test_a_problem_file_names_the_algorithm(tmp_path):
     results = pd.read_csv(tmp_path / "run" / "stage1" / "results.csv")
     assert list(results["kind"]) == ["derived"] and list(results["weights_version"]) == [1]
     assert (tmp_path / "run" / "export" / "stage1" / "g0.pt").is_file()  # extracted with the search's weights
+    pareto = pd.read_csv(tmp_path / "run" / "stage1" / "pareto.csv")
+    assert len(pareto) == 1 and pareto["F0"].iloc[0] == results["F0"].iloc[0]
