@@ -23,6 +23,8 @@ _EXPORTS = {
     "ModelConfig": "pymoo_gan.problems",
     "ScheduleConfig": "pymoo_gan.training",
     "nsga2": "pymoo_gan.algorithms",
+    "AdversarialNAS": "pymoo_gan.algorithms",
+    "AlphaGAN": "pymoo_gan.algorithms",
     "load_generator": "pymoo_gan.runs.export",
     "export_model": "pymoo_gan.runs.export",
     "EAGANGeneratorSpace": "pymoo_gan.space",

@@ -195,6 +195,8 @@ LOSSES: dict[str, LossEntry] = _table(
 ALGORITHMS: dict[str, Entry] = _table(
     Entry("nsga2", Lazy("pymoo_gan.algorithms.factories:nsga2")),
     Entry("random_search", Lazy("pymoo_gan.algorithms.factories:random_search")),
+    Entry("adversarialnas", Lazy("pymoo_gan.algorithms.adversarialnas:AdversarialNAS")),
+    Entry("alphagan", Lazy("pymoo_gan.algorithms.alphagan:AlphaGAN")),
 )
 
 _SPACE_ALIASES = {alias: e.name for e in SPACES.values() for alias in e.aliases}

@@ -1,4 +1,5 @@
-"""Every evaluation of a search, keyed by genotype and the version of the shared weights it was scored on."""
+"""Every evaluation of a search, keyed by genotype and the version of the shared weights it was scored on (and, for
+weights an algorithm supplies, their source: a row's ``weights_source``, 0 or absent for the problem's own)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ class EvaluationArchive:
 
     def __init__(self):
         self.rows: list[dict] = []
-        self._index: dict[tuple[str, int], int] = {}
+        self._index: dict[tuple[str, int, int], int] = {}
         self._keys: set[str] = set()
 
     def __contains__(self, key: str) -> bool:
@@ -22,8 +23,8 @@ class EvaluationArchive:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def lookup(self, key: str, version: int) -> dict | None:
-        i = self._index.get((key, version))
+    def lookup(self, key: str, version: int, source: int = 0) -> dict | None:
+        i = self._index.get((key, version, source))
         return None if i is None else self.rows[i]
 
     def at_version(self, version: int) -> list[dict]:
@@ -32,7 +33,7 @@ class EvaluationArchive:
 
     def add(self, row: dict) -> dict:
         row = dict(row, eval_id=len(self.rows))
-        self._index[(row["genotype"], row["weights_version"])] = row["eval_id"]
+        self._index[(row["genotype"], row["weights_version"], row.get("weights_source", 0))] = row["eval_id"]
         self._keys.add(row["genotype"])
         self.rows.append(row)
         return row

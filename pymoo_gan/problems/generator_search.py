@@ -82,9 +82,12 @@ class GANSearchProblem(SupernetSearchProblem):
         hooks = (*self.hooks, *(() if c.sparse is None else (c.sparse.hook(seed=c.seed),)))
         trainer = GeneratorSupernetTrainer(supernet, discriminator, c.train, c.schedule, images, device, c.seed,
                                            hooks=hooks, progress=self.progress)
-        scorer = CandidateScorer(c.data, c.metrics, latent_dim=self.space.macro.latent_dim, device=device,
-                                 seed=c.seed)
-        return trainer, scorer
+        return trainer, self._build_scorer()
+
+    def _build_scorer(self):
+        c = self.config
+        return CandidateScorer(c.data, c.metrics, latent_dim=self.space.macro.latent_dim,
+                               device=resolve_device(c.device), seed=c.seed)
 
     # ---- the round schedule's steps -------------------------------------------------------------------------------
     def warmup(self) -> None:

@@ -8,6 +8,25 @@ A concrete stage is a space, objectives and constraints plus two components buil
     problem.train_round(genotypes)   # one round of training on these candidates (its round sampler's paths)
     problem.score(genotype) -> dict  # raw scores of one candidate on the current weights; changes no state
 
+**Weights trained by an algorithm** (:meth:`SupernetSearchProblem.weights_from`). A search algorithm that trains the
+shared weights itself (AdversarialNAS, AlphaGAN: a relaxed supernet and its architecture parameters) hands the problem
+a *weights provider* instead of letting it train::
+
+    problem.weights_from(provider)   # provider: weights_version, supernet_step, failures, scored_supernet
+    problem.evaluate(X, algorithm=algorithm)   # or pymoo's evaluator: scores on provider.scored_supernet
+    problem.weights_from(None)       # back to the problem's own trainer
+
+While a provider is attached, ``problem.trainer`` is the provider, the problem runs no warm-up, rounds or re-scoring
+of the population (the provider's owner decides when weights change and bumps ``weights_version``), and every
+candidate is scored exactly as otherwise: its sub-network is extracted from ``provider.scored_supernet`` (a relaxed
+supernet has the single-path supernet's parameter names, so the registry's ``extract`` copies the inherited weights),
+BN statistics are recalibrated on the copy, the same fixed latents and real statistics are used, and the row goes to
+the archive with the same objectives, constraints and failure handling (``provider.failures``: genotype key -> why its
+training failed; usually empty), ``kind="derived"``. Rows are cached by genotype, weights version and provider: the
+rows of the n-th provider attached to the problem have ``weights_source == n`` (told apart by the provider's
+``weights_id`` when it has one, which survives pickling, else by object identity). The provider is not pickled with
+the problem; its owner re-attaches it (the differentiable algorithms do so before every generation).
+
 **Same weights in one survival.** pymoo calls ``_evaluate`` with the offspring of a generation while
 ``algorithm.pop`` still holds their parents. When a training round is due (once per generation of the algorithm,
 however many offspring it makes; or after every ``round_size`` new evaluations when that is set; or, for
@@ -60,32 +79,71 @@ class SupernetSearchProblem(Problem):
         self.round_size = round_size
         self.progress = progress
         self._trainer = self._scorer = None
+        self._weights = None  # an external weights provider (weights_from); None: the problem trains its own
+        self._sources: list = []  # tokens of the providers attached so far (their weights_id, else their id())
+        self._source = 0  # 0: own weights; n: the n-th provider
         self._evals_since_round = 0
         self._round_generation = 0  # the algorithm's generation of the latest warm-up or round
         self._first_batch = 0  # evaluations per round for calls without an algorithm
         self._score_keys: tuple[str, ...] = ()  # raw score names seen so far (NaN in the rows of failed candidates)
         super().__init__(n_var=space.n_var, n_obj=len(self.objectives), n_ieq_constr=len(self.constraints),
                          xl=space.xl, xu=space.xu, vtype=int, requires_kwargs=True,
-                         exclude_from_serialization=["_trainer", "_scorer", *exclude_from_serialization])
+                         exclude_from_serialization=["_trainer", "_scorer", "_weights", *exclude_from_serialization])
 
     # ---- components -----------------------------------------------------------------------------------------------
     @property
     def trainer(self):
         """The shared weights and their training, built on first use (so a fresh problem is cheap, picklable and
-        initialises no device)."""
+        initialises no device); the attached weights provider instead while there is one (:meth:`weights_from`)."""
+        if self._weights is not None:
+            return self._weights
         if self._trainer is None:
             self._trainer, self._scorer = self._build()
         return self._trainer
 
     @property
     def scorer(self):
-        """The candidate scorer (extractor, real statistics, fixed latents), built with the trainer."""
+        """The candidate scorer (extractor, real statistics, fixed latents), built with the trainer (alone while a
+        weights provider is attached)."""
         if self._scorer is None:
-            self._trainer, self._scorer = self._build()
+            if self._weights is not None:
+                self._scorer = self._build_scorer()
+            else:
+                self._trainer, self._scorer = self._build()
         return self._scorer
+
+    def weights_from(self, provider) -> None:
+        """Score candidates on the weights of ``provider`` from now on (``None``: on the problem's own trainer again).
+
+        ``provider`` is any object with ``weights_version`` (int, bumped whenever its weights change),
+        ``supernet_step`` (generator steps so far), ``failures`` (dict: genotype key -> why its training failed) and
+        ``scored_supernet`` (the network candidates are extracted from: this problem's supernet or a relaxed network
+        with the same parameter names). See the module docstring.
+        """
+        if provider is not None:
+            missing = [a for a in ("weights_version", "supernet_step", "failures", "scored_supernet")
+                       if not hasattr(provider, a)]
+            if missing:
+                raise TypeError(f"{type(provider).__name__} is no weights provider: it lacks {', '.join(missing)}")
+            token = getattr(provider, "weights_id", None) or id(provider)  # weights_id survives pickling
+            if token not in self._sources:
+                self._sources.append(token)
+            self._source = self._sources.index(token) + 1
+        else:
+            self._source = 0
+        self._weights = provider
+
+    @property
+    def external_weights(self) -> bool:
+        """Whether candidates are scored on an attached weights provider (:meth:`weights_from`)."""
+        return self._weights is not None
 
     def _build(self):
         raise NotImplementedError
+
+    def _build_scorer(self):
+        """The scorer alone (for scoring on an attached provider); subclasses may avoid building their trainer."""
+        return self._build()[1]
 
     def warmup(self) -> None:
         raise NotImplementedError
@@ -113,6 +171,9 @@ class SupernetSearchProblem(Problem):
     def _evaluate(self, X, out, *args, algorithm=None, **kwargs):
         genotypes = [self.space.to_genotype(x) for x in X]
         generation = int(getattr(algorithm, "n_gen", 0) or 0)
+        if self._weights is not None:  # the provider's owner trains; score on its current weights
+            self._write_out([self._scored(g, generation, "derived") for g in genotypes], out)
+            return
         if self.trainer.weights_version == 0:
             self.warmup()
             self._new_round(generation, len(X))
@@ -146,7 +207,7 @@ class SupernetSearchProblem(Problem):
         key = self.space.key(genotype)
         trainer = self.trainer
         version = trainer.weights_version
-        row = self.archive.lookup(key, version)
+        row = self.archive.lookup(key, version, self._source)
         if row is not None:
             return row
         t0 = time.perf_counter()
@@ -164,6 +225,8 @@ class SupernetSearchProblem(Problem):
             self._score_keys = tuple(dict.fromkeys([*self._score_keys, *scores]))
         row = {"genotype": key, "arch": self.space.describe(genotype), "generation": generation, "kind": kind,
                "weights_version": version, "supernet_step": trainer.supernet_step}
+        if self._source:
+            row["weights_source"] = self._source
         row.update({f"F{i}": v for i, v in enumerate(values[:self.n_obj])})
         row.update({f"G{i}": v for i, v in enumerate(values[self.n_obj:])})
         row.update(scores)
@@ -222,6 +285,12 @@ class SupernetSearchProblem(Problem):
             ind.CV = None  # recomputed from the new G on next access
 
     # ---- results ----------------------------------------------------------------------------------------------------
+    def current_row(self, genotype) -> dict | None:
+        """The archived row of ``genotype`` scored on the current weights (of the attached provider, if any), or
+        None when it was not scored on them."""
+        key = self.space.key(self.space.to_genotype(genotype))
+        return self.archive.lookup(key, self.trainer.weights_version, self._source)
+
     def results(self):
         """Every evaluation as a pandas DataFrame: genotype, readable arch, objectives, raw scores, generation,
         weights version, supernet step and ``failure`` (why a candidate failed; ``""`` when it did not)."""

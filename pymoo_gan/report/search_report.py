@@ -25,7 +25,9 @@ def pareto_table(problem, res) -> pd.DataFrame:
     rows = []
     for ind in opt:
         g = problem.space.to_genotype(ind.X)
-        row = problem.archive.lookup(problem.space.key(g), problem.trainer.weights_version) or {}
+        current = getattr(problem, "current_row", None)  # knows the weights' source (a problem's own or a provider's)
+        row = (current(g) if current else problem.archive.lookup(problem.space.key(g),
+                                                                problem.trainer.weights_version)) or {}
         rows.append({k: v for k, v in row.items() if k not in ("eval_id", "generation", "kind", "score_time_s")})
     table = pd.DataFrame(rows)
     return table.sort_values("F0").reset_index(drop=True) if len(table) else table

@@ -13,7 +13,8 @@ Layout of a problem file (every table optional; defaults are the embedded CPU pr
     [stage1.problem.metrics]        # MetricsConfig: samples, extractor
     [stage1.problem.schedule]       # ScheduleConfig: warm-up and round lengths
     [stage1.problem.sparse]         # SparseConfig: train the supernet sparse (STU-GAN; needs total_steps if dynamic)
-    [stage1.algorithm]              # EvolutionConfig: pop_size, n_gen, prob_crossover, prob_mutation
+    [stage1.algorithm]              # EvolutionConfig: name (nsga2, random_search, adversarialnas, alphagan), pop_size,
+                                    # n_gen, prob_crossover, prob_mutation
     [stage1.select]                 # SelectionConfig: how G* is chosen from the stage-1 Pareto set
 
     [stage2.problem]                # DiscriminatorSearchConfig (data and metrics are stage 1's)
@@ -42,6 +43,7 @@ from pathlib import Path
 
 import tomllib
 
+from pymoo_gan import registry
 from pymoo_gan.problems.config import DiscriminatorSearchConfig, SearchConfig, setting_path
 from pymoo_gan.runs.retrain import RetrainConfig
 from pymoo_gan.runs.schema import from_dict, to_dict
@@ -52,15 +54,25 @@ STAGES = ("stage1", "stage2", "retrain")
 
 @dataclass(frozen=True)
 class EvolutionConfig:
-    """The evolutionary algorithm of a stage (NSGA-II with this package's operators; EAGAN's rates by default)."""
+    """The search algorithm of a stage: ``name`` in :data:`pymoo_gan.registry.ALGORITHMS` (default NSGA-II with this
+    package's operators and EAGAN's rates; ``prob_crossover``/``prob_mutation`` apply to NSGA-II only). For the
+    differentiable ``adversarialnas``/``alphagan`` (stage 1 only) a generation is one search epoch and ``pop_size`` the
+    number of derived architectures scored per epoch (1 allowed)."""
 
+    name: str = "nsga2"
     pop_size: int = 8
     n_gen: int = 4
     prob_crossover: float = 0.3
     prob_mutation: float = 0.5
 
+    @property
+    def differentiable(self) -> bool:
+        """Whether the algorithm trains the weights itself (needs a relaxed generator space)."""
+        return bool(getattr(registry.algorithm(self.name).factory.obj, "needs_relaxation", False))
+
     def __post_init__(self):
-        if self.pop_size < 2:
+        registry.algorithm(self.name)
+        if self.pop_size < (1 if self.differentiable else 2):
             raise ValueError(f"pop_size={self.pop_size} is too small; a population needs at least 2 members")
         if self.n_gen < 1:
             raise ValueError(f"n_gen={self.n_gen} must be >= 1")
@@ -81,6 +93,11 @@ class Stage2Config:
     problem: DiscriminatorSearchConfig = DiscriminatorSearchConfig()
     algorithm: EvolutionConfig = EvolutionConfig(pop_size=6, n_gen=3)
     select: SelectionConfig = SelectionConfig(rule="best", objective="fd")
+
+    def __post_init__(self):
+        if self.algorithm.differentiable:
+            raise ValueError(f"stage2.algorithm name={self.algorithm.name!r} searches generators only; use nsga2 or "
+                             "random_search for stage 2")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@ crash.
 
 After every generation ``<dir>/checkpoint.pt`` holds the pickled algorithm (population, random generator, the
 problem with its evaluation archive; pymoo pickles the problem without its trainer) and the trainer's state
-(supernet, discriminator, optimizers, generator copies, torch/numpy random states). ``results.csv`` and
+(supernet, discriminator, optimizers, generator copies, torch/numpy random states); an algorithm that trains the
+weights itself (AdversarialNAS, AlphaGAN: the problem scores on its weights provider) pickles them with itself and
+re-attaches them to the problem before its next generation. ``results.csv`` and
 ``population.csv`` (each generation's population, for hypervolume plots) are rewritten from it. Calling
 :func:`run_search` again with the same problem settings continues from the checkpoint; with a fixed seed on CPU the
 final results equal those of an uninterrupted run.
@@ -48,7 +50,10 @@ def _restore(problem, directory: Path):
         setattr(restored, name, getattr(problem, name))
     restored._trainer = restored._scorer = None
     restored.progress = problem.progress
-    restored.trainer.load_state_dict(state["trainer"])
+    if state["trainer"] is not None:
+        restored.trainer.load_state_dict(state["trainer"])
+    else:  # the algorithm owns the weights (pickled with it): it hands them to the restored problem
+        algorithm.attach_weights()
     return algorithm
 
 
@@ -89,7 +94,8 @@ def run_search(problem, algorithm, n_gen: int, directory: str | os.PathLike, see
         history = history + _population_rows(algorithm)
         algorithm.data["pymoo_gan_history"] = history
         save_checkpoint({"format": CHECKPOINT_FORMAT, "generation": int(algorithm.n_gen) - 1,
-                         "algorithm": pickle.dumps(algorithm), "trainer": problem.trainer.state_dict()},
+                         "algorithm": pickle.dumps(algorithm),
+                         "trainer": None if problem.external_weights else problem.trainer.state_dict()},
                         directory / "checkpoint.pt")
         _write_tables(problem, history, directory)
     return algorithm.result()

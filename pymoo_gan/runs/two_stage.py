@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from pymoo_gan import registry
 from pymoo_gan.algorithms import nsga2
 from pymoo_gan.evaluation.scorer import score_aliases
 from pymoo_gan.files import atomic_write
@@ -48,7 +49,8 @@ from pymoo_gan.space.base import genotype_from_key
 
 
 def _algorithm(evolution):
-
+    if evolution.name != "nsga2":
+        return registry.algorithm(evolution.name).factory(pop_size=evolution.pop_size)
     return nsga2(pop_size=evolution.pop_size, prob_crossover=evolution.prob_crossover,
                  prob_mutation=evolution.prob_mutation)
 

@@ -80,3 +80,15 @@ def test_eagan_stl10_is_the_paper_protocol_search_on_cifar10_retrain_on_stl10():
     assert (c.retrain.train.g_batch_size, c.retrain.train.d_batch_size) == (128, 64)
     searched = load_run_config(PROBLEMS[0].with_name("eagan_stl10_searched.toml"))
     assert searched.stage1.problem.data.dataset == "stl10" and searched.retrain.transfer is None
+
+
+def test_a_stage_names_its_algorithm():
+    config = run_config_from_dict({"stage1": {"algorithm": {"name": "adversarialnas", "pop_size": 1}}})
+    assert config.stage1.algorithm.name == "adversarialnas" and config.stage1.algorithm.differentiable
+    assert run_config_from_dict({}).stage1.algorithm.name == "nsga2"
+    with pytest.raises(ValueError, match="allowed: nsga2, random_search, adversarialnas, alphagan"):
+        run_config_from_dict({"stage1": {"algorithm": {"name": "darts"}}})
+    with pytest.raises(ValueError, match="generators only"):
+        run_config_from_dict({"stage2": {"algorithm": {"name": "alphagan"}}})
+    with pytest.raises(ValueError, match="at least 2"):
+        run_config_from_dict({"stage1": {"algorithm": {"pop_size": 1}}})
