@@ -125,6 +125,7 @@ class RelaxedSearchTrainer:
             raise ValueError(f"n_critic={n_critic!r} must be a positive integer")
         self.train_config, self.device, self.n_critic, self.progress = train, device, n_critic, progress
         self.gumbel, self.tau = gumbel, tuple(tau)
+        self.d_iterations = 0  # D iterations taken; every n_critic-th is followed by a G iteration
         self.images = images.to(device)
         init = torch.Generator().manual_seed(seed)
         self.G = generator.to(device)
@@ -251,9 +252,10 @@ class RelaxedSearchTrainer:
                 "opt_alpha_d": None if self.opt_alpha_d is None else self.opt_alpha_d.state_dict(),
                 "ema": None if self.ema is None else self.ema.state_dict(), "torch_gen": self.torch_gen.get_state(),
                 "epoch": self.epoch, "steps": self.steps, "weights_version": self.weights_version,
-                "history": list(self.history)}
+                "d_iterations": self.d_iterations, "history": list(self.history)}
 
     def load_state_dict(self, state: dict) -> None:
+        self.d_iterations = state["d_iterations"]
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
         self.alphas_g.load_state_dict(state["alphas_g"])
@@ -287,7 +289,6 @@ class AdversarialNASTrainer(RelaxedSearchTrainer):
         super().__init__(generator, discriminator, train, images, device, seed, arch_optim=arch_optim,
                          n_critic=n_critic, relaxed_d=True, gumbel=gumbel, tau=tau, progress=progress)
         self.iterations = max(1, int(iterations))
-        self.d_iterations = 0
 
     def d_arch_step(self, real: Tensor) -> Tensor:
         """Minimise D's loss over D's logits on ``real`` and fresh fakes (G, D weights frozen)."""
@@ -342,13 +343,6 @@ class AdversarialNASTrainer(RelaxedSearchTrainer):
                             "tau": self.temperature()})
         return genotypes
 
-    def state_dict(self) -> dict:
-        return {**super().state_dict(), "d_iterations": self.d_iterations}
-
-    def load_state_dict(self, state: dict) -> None:
-        super().load_state_dict(state)
-        self.d_iterations = state["d_iterations"]
-
 
 class AlphaGANTrainer(RelaxedSearchTrainer):
     """AlphaGAN's search (see the module docstring): a relaxed G against a fixed D, logits driven by the duality gap.
@@ -376,7 +370,6 @@ class AlphaGANTrainer(RelaxedSearchTrainer):
         order = torch.randperm(len(self.images), generator=torch.Generator().manual_seed(seed + 2)).to(device)
         n = max(1, min(len(order) - 1, int(round(train_portion * len(order)))))
         self.weight_images, self.arch_images = self.images[order[:n]], self.images[order[n:]]
-        self.d_iterations = 0
 
     def value(self, generator: nn.Module, g_weights, discriminator: nn.Module, real: Tensor, z: Tensor) -> Tensor:
         """``V(G, D) = -L_D(D(real), D(G(z)))``, the objective D maximises (hinge: the negative hinge loss)."""
@@ -468,10 +461,3 @@ class AlphaGANTrainer(RelaxedSearchTrainer):
         self._finish_epoch({"d_loss": d / max(1, self.inner_steps), "g_loss": g / max(1, self.steps - g_steps),
                             "duality_gap": gap})
         return genotypes
-
-    def state_dict(self) -> dict:
-        return {**super().state_dict(), "d_iterations": self.d_iterations}
-
-    def load_state_dict(self, state: dict) -> None:
-        super().load_state_dict(state)
-        self.d_iterations = state["d_iterations"]
