@@ -12,7 +12,7 @@ say ``eagan_generator`` / ``autogan_generator``).
 Example:
     >>> from pymoo_gan import registry
     >>> registry.space_names("generator"), tuple(registry.DISCRIMINATORS), tuple(registry.EXTRACTORS)
-    (('eagan', 'autogan'), ('autogan', 'simple'), ('classifier', 'inception'))
+    (('eagan', 'autogan', 'alphagan'), ('autogan', 'simple'), ('classifier', 'inception'))
     >>> entry = registry.space("eagan_generator")             # an alias
     >>> entry.name, entry.kind, entry.space.ref
     ('eagan', 'generator', 'pymoo_gan.space.eagan:EAGANGeneratorSpace')
@@ -172,6 +172,15 @@ SPACES: dict[str, SpaceEntry] = _table(
                build=Lazy("pymoo_gan.models.autogan:build_autogan_generator"),
                drawing=Lazy("pymoo_gan.report.arch_drawings:AUTOGAN_GENERATOR_DRAWING"),
                aliases=("autogan_generator",)),
+    SpaceEntry("alphagan", "generator", space=Lazy("pymoo_gan.space.alphagan:AlphaGANGeneratorSpace"),
+               macro=Lazy("pymoo_gan.space.eagan:GeneratorMacro"),
+               arch=Lazy("pymoo_gan.space.alphagan:AlphaGANGeneratorArch"),
+               supernet=Lazy("pymoo_gan.models.alphagan:AlphaGANGeneratorSupernet"),
+               build=Lazy("pymoo_gan.models.alphagan:build_alphagan_generator"),
+               drawing=Lazy("pymoo_gan.report.arch_drawings:ALPHAGAN_GENERATOR_DRAWING"),
+               relaxation=RelaxationEntry(layout=Lazy("pymoo_gan.space.relaxation:AlphaGANGeneratorRelaxation"),
+                                          supernet=Lazy("pymoo_gan.models.alphagan:RelaxedAlphaGANGenerator"),
+                                          extract=Lazy("pymoo_gan.models.relaxed:extract_relaxed"))),
 )
 
 DISCRIMINATORS: dict[str, Entry] = _table(

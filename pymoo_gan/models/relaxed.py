@@ -180,6 +180,6 @@ def extract_relaxed(relaxed: RelaxedCellGenerator | RelaxedCellDiscriminator,
     Equal to ``relaxed(x, one_hot(arch))`` (see the module docstring); any arch of the space can be extracted, also
     a discriminator arch whose cells keep their resolution (their down ops are simply not copied).
     """
-    if not isinstance(relaxed, RelaxedCellGenerator | RelaxedCellDiscriminator):
-        raise TypeError(f"expected a relaxed network, got {type(relaxed).__name__}")
+    if not isinstance(getattr(relaxed, "layout", None), Relaxation):
+        raise TypeError(f"expected a relaxed network (with a .layout), got {type(relaxed).__name__}")
     return extract(relaxed, arch)

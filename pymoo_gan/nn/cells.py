@@ -17,12 +17,14 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from pymoo_gan.nn.ops import build_down_op, build_normal_op, build_up_op, conv2d
+from pymoo_gan.nn.ops import build_down_op, build_normal_op, build_scale_up_op, build_up_op, conv2d
+from pymoo_gan.space import alphagan
+from pymoo_gan.space.alphagan import AlphaGANCell
 from pymoo_gan.space.eagan import DOWN_OPS, NORMAL_OPS, UP_OPS, DownCell, UpCell
 
 
@@ -93,6 +95,60 @@ class UpCellBlock(nn.Module):
         if n3 is None:
             raise ValueError(f"node 3 of cell {cell} has only 'none' inputs")
         return n2, n3
+
+
+def alphagan_cell_forward(block: nn.Module, run: Callable, x: Tensor, skips: Sequence[Tensor], up: Sequence,
+                          edges: Sequence, skip_choices: Sequence) -> tuple[Tensor, Tensor]:
+    """The wiring of an AlphaGAN up-cell (see :mod:`pymoo_gan.space.alphagan`), shared by the single-path and the
+    relaxed block: ``run(ops, choice, input)`` applies one edge (an op name for a single path, a weight row for a
+    mixed op). Returns ``(node0, out)``: node 0 is the skip-out for later cells."""
+    n0 = run(block.up[0], up[0], x)
+    n1 = run(block.up[1], up[1], x)
+    n2 = run(block.edges[0], edges[0], n0)
+    out = run(block.edges[1], edges[1], n2) + run(block.edges[2], edges[2], n1)
+    for ops, choice, s in zip(block.skip_in, skip_choices, skips, strict=True):
+        out = out + run(ops, choice, s)
+    return n0, out
+
+
+class AlphaGANCellBlock(nn.Module):
+    """AlphaGAN up-cell ``index`` (see :mod:`pymoo_gan.space.alphagan`) holding the ops named per edge.
+
+    ``forward(x, skips, cell)`` with ``skips`` the node-0 outputs of the earlier cells returns ``(node0, out)``.
+
+    Args:
+        channels: feature channels (in = out).
+        index: the cell's position; its skip edge from cell ``j`` up-samples by ``2 ** (index - j)``.
+        up_ops: per up-edge (2), the op names to hold; edge_ops: per normal edge (3: c0, c1, c2); skip_ops: per
+            earlier cell (``index``), the skip op names to hold.
+    """
+
+    def __init__(self, channels: int, index: int, up_ops: Sequence[Iterable[str]], edge_ops: Sequence[Iterable[str]],
+                 skip_ops: Sequence[Iterable[str]]):
+        super().__init__()
+        if len(skip_ops) != index:
+            raise ValueError(f"cell {index} needs {index} skip edges, got {len(skip_ops)}")
+        self.up = nn.ModuleList(_op_dict(names, lambda n: build_scale_up_op(n, channels)) for names in up_ops)
+        self.edges = nn.ModuleList(_op_dict(names, lambda n: build_normal_op(n, channels)) for names in edge_ops)
+        self.skip_in = nn.ModuleList(_op_dict(names, lambda n, j=j: build_scale_up_op(n, channels, index - j))
+                                     for j, names in enumerate(skip_ops))
+
+    @classmethod
+    def supernet(cls, channels: int, index: int) -> AlphaGANCellBlock:
+        """A block holding every candidate op on every edge."""
+        return cls(channels, index, [alphagan.UP_OPS] * 2, [alphagan.NORMAL_OPS] * 3, [alphagan.UP_OPS] * index)
+
+    @classmethod
+    def for_cell(cls, channels: int, index: int, cell: AlphaGANCell) -> AlphaGANCellBlock:
+        """A block holding only the ops of ``cell``."""
+        return cls(channels, index, [(u,) for u in cell.up], [(e,) for e in cell.edges], [(s,) for s in cell.skips])
+
+    def forward(self, x: Tensor, skips: Sequence[Tensor], cell: AlphaGANCell) -> tuple[Tensor, Tensor]:
+        return alphagan_cell_forward(self, _run_named, x, skips, cell.up, cell.edges, cell.skips)
+
+
+def _run_named(ops: nn.ModuleDict, name: str, x: Tensor) -> Tensor:
+    return ops[name](x)
 
 
 class DownCellBlock(nn.Module):

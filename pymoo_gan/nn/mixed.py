@@ -34,7 +34,9 @@ from collections.abc import Callable, Mapping, Sequence
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from pymoo_gan.nn.ops import build_down_op, build_normal_op, build_up_op, conv2d
+from pymoo_gan.nn.cells import alphagan_cell_forward
+from pymoo_gan.nn.ops import build_down_op, build_normal_op, build_scale_up_op, build_up_op, conv2d
+from pymoo_gan.space import alphagan
 from pymoo_gan.space.eagan import DOWN_OPS, NORMAL_OPS, UP_OPS
 
 
@@ -62,6 +64,11 @@ class MixedOp(nn.ModuleDict):
     def up(cls, channels: int, options: Sequence[str] = UP_OPS) -> MixedOp:
         """Mixed x2 upsampling op over ``options``."""
         return cls(options, lambda n: build_up_op(n, channels))
+
+    @classmethod
+    def scale_up(cls, channels: int, times: int = 1, options: Sequence[str] = alphagan.UP_OPS) -> MixedOp:
+        """Mixed AlphaGAN up / skip op (up-sampling by ``2**times``) over ``options``."""
+        return cls(options, lambda n: build_scale_up_op(n, channels, times))
 
     @classmethod
     def down(cls, channels: int, options: Sequence[str] = DOWN_OPS[1:], *, sn: bool = True) -> MixedOp:
@@ -128,3 +135,27 @@ class MixedDownCellBlock(nn.Module):
         n2 = self.edges[1](x, e[0]) + self.edges[2](n1, e[1])
         n3 = self.edges[3](n1, e[2]) + self.edges[4](x, e[3])
         return self.down[0](n2, w["down"][0]) + self.down[1](n3, w["down"][1])
+
+
+class MixedAlphaGANCellBlock(nn.Module):
+    """Relaxed AlphaGAN up-cell: :class:`~pymoo_gan.nn.cells.AlphaGANCellBlock` with a :class:`MixedOp` on every edge
+    (up, normal and skip edges), same attribute names and module order.
+
+    ``forward(x, skips, w)`` takes this cell's weights ``w = {"up": (2, 3), "normal": (3, 6), "skip": (n_cells - 1,
+    3)}`` (see :class:`pymoo_gan.space.relaxation.AlphaGANGeneratorRelaxation`; only the first ``index`` skip rows are
+    edges of this cell, ``"skip"`` is absent for a 1-cell network) and returns ``(node0, out)``.
+    """
+
+    def __init__(self, channels: int, index: int):
+        super().__init__()
+        self.up = nn.ModuleList(MixedOp.scale_up(channels) for _ in range(2))
+        self.edges = nn.ModuleList(MixedOp.normal(channels, alphagan.NORMAL_OPS) for _ in range(3))
+        self.skip_in = nn.ModuleList(MixedOp.scale_up(channels, index - j) for j in range(index))
+
+    def forward(self, x: Tensor, skips: Sequence[Tensor], w: Mapping[str, Tensor]) -> tuple[Tensor, Tensor]:
+        skip_w = w["skip"][: len(self.skip_in)] if len(self.skip_in) else ()
+        return alphagan_cell_forward(self, _run_mixed, x, skips, w["up"], w["normal"], skip_w)
+
+
+def _run_mixed(op: MixedOp, w: Tensor, x: Tensor) -> Tensor:
+    return op(x, w)

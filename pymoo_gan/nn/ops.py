@@ -9,6 +9,9 @@ Names are those of :mod:`pymoo_gan.space.eagan` (``UP_OPS``, ``NORMAL_OPS``, ``D
 * up ops (x2), in the order of the released AdversarialNAS/EAGAN code: ``nearest``/``bilinear`` = interpolate ->
   ReLU -> Conv1x1 (for ``bilinear`` the order matters: ReLU does not commute with the interpolation); ``deconv`` =
   ReLU -> depthwise ConvTranspose3x3 stride 2 (no bias) -> Conv1x1 (no bias).
+* AlphaGAN (:mod:`pymoo_gan.space.alphagan`): the normal table also holds ``sep_conv_3x3/5x5/7x7`` (DARTS SepConv
+  with BN, :class:`SepConv`); its up and skip ops are ``SCALE_UP_OP_TABLE`` (``deconv`` = ConvTranspose2x2 stride 2,
+  ``nearest``/``bilinear`` = parameter-free interpolation, each repeated for larger scales).
 * down ops (x1/2, discriminator): ``avg_pool``/``max_pool`` (2x2) and ReLU -> SN Conv stride 2 for the conv names.
 
 Initialisation (:func:`init_weights_`, applied by the EAGAN cell networks and fixed discriminators) follows the
@@ -161,6 +164,61 @@ class DeconvUp(nn.Module):
         return self.conv(self.deconv(F.relu(x)))
 
 
+class SepConv(nn.Module):
+    """DARTS separable conv (AlphaGAN's ``sep_conv_kxk``), ``channels -> channels``, stride 1: twice
+    ReLU -> depthwise Conv kxk (no bias) -> pointwise Conv1x1 (no bias) -> BN (affine). ``act=False`` drops the first
+    ReLU, ``sn=True`` spectral-normalises the four convs."""
+
+    def __init__(self, channels: int, kernel_size: int, *, sn: bool = False, act: bool = True):
+        super().__init__()
+        self.act = act
+        pad = (kernel_size - 1) // 2
+
+        self.dw1 = conv2d(channels, channels, kernel_size, padding=pad, groups=channels, bias=False, sn=sn)
+        self.pw1 = conv2d(channels, channels, 1, bias=False, sn=sn)
+        self.bn1 = batch_norm(channels)
+        self.dw2 = conv2d(channels, channels, kernel_size, padding=pad, groups=channels, bias=False, sn=sn)
+        self.pw2 = conv2d(channels, channels, 1, bias=False, sn=sn)
+        self.bn2 = batch_norm(channels)
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = self.bn1(self.pw1(self.dw1(F.relu(x) if self.act else x)))
+        return self.bn2(self.pw2(self.dw2(F.relu(h))))
+
+
+class RepeatedDeconv(nn.Module):
+    """One ``ConvTranspose2d`` 2x2 stride 2 (with bias) applied ``times`` times: up-sampling by ``2**times`` (AlphaGAN's
+    ``deconv``; its stride-4 skip edge applies the same layer twice)."""
+
+    def __init__(self, channels: int, times: int = 1):
+        super().__init__()
+        self.times = times
+        self.deconv = nn.ConvTranspose2d(channels, channels, 2, stride=2)
+
+    def forward(self, x: Tensor) -> Tensor:
+        for _ in range(self.times):
+            x = self.deconv(x)
+        return x
+
+
+class RepeatedInterp(nn.Module):
+    """Parameter-free interpolation x2 (``nearest`` or ``bilinear``, ``align_corners=False``) repeated ``times``
+    times (AlphaGAN's ``nearest`` / ``bilinear``)."""
+
+    def __init__(self, channels: int, times: int = 1, *, mode: str):
+        super().__init__()
+        self.times, self.mode = times, mode
+
+    def forward(self, x: Tensor) -> Tensor:
+        align = False if self.mode == "bilinear" else None
+        for _ in range(self.times):
+            x = F.interpolate(x, scale_factor=2, mode=self.mode, align_corners=align)
+        return x
+
+    def extra_repr(self) -> str:
+        return f"mode={self.mode!r}, times={self.times}"
+
+
 def _identity(channels: int, *, sn: bool = False, act: bool = True) -> nn.Module:
     return nn.Identity()
 
@@ -181,6 +239,9 @@ NORMAL_OP_TABLE: dict[str, Callable[..., nn.Module]] = {
     "conv_5x5": partial(ReLUConv, kernel_size=5),
     "dil_conv_3x3": partial(ReLUConv, kernel_size=3, dilation=2),
     "dil_conv_5x5": partial(ReLUConv, kernel_size=5, dilation=2),
+    "sep_conv_3x3": partial(SepConv, kernel_size=3),
+    "sep_conv_5x5": partial(SepConv, kernel_size=5),
+    "sep_conv_7x7": partial(SepConv, kernel_size=7),
 }
 
 #: up op name -> ``ctor(channels)``
@@ -188,6 +249,14 @@ UP_OP_TABLE: dict[str, Callable[..., nn.Module]] = {
     "nearest": partial(InterpUp, mode="nearest"),
     "bilinear": partial(InterpUp, mode="bilinear"),
     "deconv": DeconvUp,
+}
+
+#: AlphaGAN's up / skip op name -> ``ctor(channels, times=1)``: up-sampling by ``2**times`` (``space.alphagan.UP_OPS``;
+#: not the EAGAN ops of the same names in ``UP_OP_TABLE``, which end in a 1x1 conv)
+SCALE_UP_OP_TABLE: dict[str, Callable[..., nn.Module]] = {
+    "deconv": RepeatedDeconv,
+    "nearest": partial(RepeatedInterp, mode="nearest"),
+    "bilinear": partial(RepeatedInterp, mode="bilinear"),
 }
 
 #: down op name -> ``ctor(channels, *, sn=True)`` (``"none"``, i.e. no downsampling, is not built)
@@ -219,6 +288,11 @@ def build_normal_op(name: str, channels: int, *, sn: bool = False, act: bool = T
 def build_up_op(name: str, channels: int) -> nn.Module:
     """Build an up op by name."""
     return _lookup(UP_OP_TABLE, "up", name, none_ok=False)(channels)
+
+
+def build_scale_up_op(name: str, channels: int, times: int = 1) -> nn.Module:
+    """Build an AlphaGAN up / skip op by name (up-sampling by ``2**times``)."""
+    return _lookup(SCALE_UP_OP_TABLE, "up", name, none_ok=False)(channels, times)
 
 
 def build_down_op(name: str, channels: int, *, sn: bool = True) -> nn.Module | None:

@@ -12,6 +12,10 @@ Every space of :data:`pymoo_gan.registry.SPACES` names the :class:`Drawing` of i
 * :class:`~pymoo_gan.space.autogan.AutoGANGeneratorArch`: per cell the input, ``h`` (output of the first conv, the
   skip-out) and the output; the optional shortcut and the chosen skip-ins (dashed).
 
+* :class:`~pymoo_gan.space.alphagan.AlphaGANGeneratorArch`: per up-cell the input, nodes 0-2 and the output; the up
+  ops on ``in -> 0, 1``, the normal ops on ``0 -> 2``, ``2 -> out``, ``1 -> out``, and the searched skip edges (node 0
+  of an earlier cell -> the output, dashed, labelled with their op).
+
 ``none`` edges are omitted. Each edge label is one text artist of the Axes, so ``[t.get_text() for t in ax.texts]``
 lists the ops drawn.
 
@@ -31,6 +35,7 @@ from dataclasses import dataclass, field
 from pymoo_gan import registry
 from pymoo_gan.report.figures import styled
 from pymoo_gan.report.style import pyplot, save_figure
+from pymoo_gan.space.alphagan import AlphaGANCell
 from pymoo_gan.space.autogan import AutoGANCell
 from pymoo_gan.space.eagan import SKIP_MODES, DownCell, UpCell
 
@@ -72,6 +77,14 @@ def _autogan_cell_graph(cell: AutoGANCell) -> _Graph:
     return g
 
 
+def _alphagan_cell_graph(cell: AlphaGANCell) -> _Graph:
+    g = _Graph(nodes={"in": (0.0, 1.5, "in", "in"), "n0": (1.5, 0.2, "0", "mid"), "n1": (1.5, 2.8, "1", "mid"),
+                      "n2": (3.1, 0.2, "2", "mid"), "out": (5.0, 1.5, "out", "out")})
+    g.edges += [("in", "n0", cell.up[0], 0.0), ("in", "n1", cell.up[1], 0.0)]
+    g.edges += [("n0", "n2", cell.edges[0], 0.0), ("n2", "out", cell.edges[1], 0.0), ("n1", "out", cell.edges[2], 0.0)]
+    return g
+
+
 @dataclass(frozen=True)
 class Drawing:
     """How the architectures of one space are drawn (the ``drawing`` of its :mod:`pymoo_gan.registry` entry).
@@ -84,6 +97,7 @@ class Drawing:
         skips: ``arch -> [(from cell, to cell, label)]``, the cross-cell skip-ins drawn between node-2s.
         head: the labels before the first cell's input and after the last cell's output.
         link: ``c -> str``, the label of the arrow from cell ``c`` to cell ``c + 1``.
+        skip_from, skip_to: the nodes a cross-cell skip leaves (in the earlier cell) and enters.
     """
 
     cell_type: type
@@ -93,6 +107,8 @@ class Drawing:
     cell_skips: Callable = lambda cell, index: None
     skips: Callable = lambda arch: []
     link: Callable = lambda c: ""
+    skip_from: str = "n2"
+    skip_to: str = "n2"
 
 
 def _up_cell_skips(cell: UpCell, index: int) -> str | None:
@@ -105,6 +121,15 @@ def _up_cell_skips(cell: UpCell, index: int) -> str | None:
 def _up_cell_arch_skips(arch) -> list:
     """Fixed: node 2 of every earlier cell -> node 2."""
     return [(j, c, f"{SKIP_MODES[c % len(SKIP_MODES)]} + conv_1x1") for c in range(len(arch.cells)) for j in range(c)]
+
+
+def _alphagan_cell_skips(cell: AlphaGANCell, index: int) -> str | None:
+    return "\n".join(f"skip from cell {j}: {op}" for j, op in enumerate(cell.skips)) or None
+
+
+def _alphagan_arch_skips(arch) -> list:
+    """Searched: node 0 of every earlier cell -> the output, through its skip op."""
+    return [(j, c, op) for c, cell in enumerate(arch.cells) for j, op in enumerate(cell.skips)]
 
 
 def _autogan_cell_skips(cell: AutoGANCell, index: int) -> str | None:
@@ -125,6 +150,9 @@ CELL_DISCRIMINATOR_DRAWING = Drawing(
 AUTOGAN_GENERATOR_DRAWING = Drawing(
     AutoGANCell, _autogan_cell_graph, head=("z\nLinear", "to_rgb"), cell_skips=_autogan_cell_skips,
     skips=_autogan_arch_skips, title=lambda cell, index: f"cell {index}: {cell.conv}-activation, norm {cell.norm}")
+ALPHAGAN_GENERATOR_DRAWING = Drawing(
+    AlphaGANCell, _alphagan_cell_graph, title=lambda cell, index: f"up-cell {index}", head=("z\nLinear", "to_rgb"),
+    cell_skips=_alphagan_cell_skips, skips=_alphagan_arch_skips, skip_from="n0", skip_to="out")
 
 
 def _cell_drawing(cell) -> Drawing:
@@ -239,7 +267,7 @@ def draw_cell(cell, path: str | None = None, ax=None, title: str | None = None, 
     placed = canvas.graph(drawing.graph(cell), (0.0, 0.0))
     skip_text = drawing.cell_skips(cell, index)
     if skip_text:
-        x, y, _ = placed["n2"]
+        x, y, _ = placed[drawing.skip_to]
         canvas.route([(x, y - 2.4), (x, y - _RADIUS)], skip_text, label_at=(x, y - 2.4))
     canvas.finish()
     title = drawing.title(cell, index) if title is None else title
@@ -302,7 +330,7 @@ def architecture_figure(arch, title: str = ""):
         xb, yb, pb = _input(b)
         canvas.arrow((xa, ya), (xb, yb), drawing.link(c), 0.0, pa, pb, color="dimgray")
     for j, c, text in drawing.skips(arch):  # down from node 2 of cell j, across below the cells, up into node 2 of c
-        (xa, ya, _), (xb, yb, _) = placed[j]["n2"], placed[c]["n2"]
+        (xa, ya, _), (xb, yb, _) = placed[j][drawing.skip_from], placed[c][drawing.skip_to]
         k = min(c - j - 1, 1)
         da, db = 0.07 + 0.13 * k, -0.07 - 0.13 * k  # outgoing on the right half, incoming on the left
         level = min(ya, yb) - 2.2 - 0.8 * (c - j - 1)

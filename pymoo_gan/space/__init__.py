@@ -1,6 +1,7 @@
 """Torch-free search spaces: categorical and ordinal genes, genotypes, frozen architecture dataclasses, labelled
 products of spaces and published presets."""
 
+from pymoo_gan.space.alphagan import AlphaGANCell, AlphaGANGeneratorArch, AlphaGANGeneratorSpace
 from pymoo_gan.space.base import Choice, Gene, Ordinal, Preset, SearchSpace
 from pymoo_gan.space.eagan import (
     CellDiscriminatorArch,
@@ -13,9 +14,15 @@ from pymoo_gan.space.eagan import (
     UpCell,
 )
 from pymoo_gan.space.product import GeneSpace, ProductArch, ProductSpace
-from pymoo_gan.space.relaxation import EAGANDiscriminatorRelaxation, EAGANGeneratorRelaxation, Relaxation
+from pymoo_gan.space.relaxation import (
+    AlphaGANGeneratorRelaxation,
+    EAGANDiscriminatorRelaxation,
+    EAGANGeneratorRelaxation,
+    Relaxation,
+)
 
 __all__ = [
+    "AlphaGANCell", "AlphaGANGeneratorArch", "AlphaGANGeneratorRelaxation", "AlphaGANGeneratorSpace",
     "CellDiscriminatorArch", "CellGeneratorArch", "Choice", "DiscriminatorMacro", "DownCell",
     "EAGANDiscriminatorRelaxation", "EAGANDiscriminatorSpace", "EAGANGeneratorRelaxation", "EAGANGeneratorSpace",
     "Gene", "GeneSpace", "GeneratorMacro", "Ordinal", "Preset", "ProductArch", "ProductSpace", "Relaxation",

@@ -14,7 +14,15 @@ eagan_d_stl10               1.578          AutoGAN D with the middle cell's c0 a
 autogan_d                   1.05           AutoGAN/SNGAN D written as an EAGAN cell D (EAGAN's reference D)
 ==========================  =============  ======================================================================
 
-plus the AutoGAN presets of :mod:`pymoo_gan.space.autogan` (merged at the bottom of this module).
+plus the AutoGAN presets of :mod:`pymoo_gan.space.autogan` and the AlphaGAN ones of :mod:`pymoo_gan.space.alphagan`
+(merged at the bottom of this module):
+
+==========================  =============  ======================================================================
+alphagan_l                  8.618          alphaGAN(l) (``alphaGAN_l``), latent 128, 256 ch, 4x4 -> 32x32
+alphagan_s                  2.953          alphaGAN(s) (``alphaGAN_s``), same sizes
+alphagan_l_stl10            9.28           alphaGAN(l) at 6x6 -> 48x48 (only ``l1`` grows)
+alphagan_s_stl10            3.61           alphaGAN(s) at 6x6 -> 48x48
+==========================  =============  ======================================================================
 
 Notes: EAGAN's integer encoding differs from ours (its D ``c0`` counts ``none`` as 0 although it cannot take it, and
 its ``down`` uses -1 for "no downsampling"), so presets are written with names. The released ``cifar10_D``/``stl10_D``
@@ -114,3 +122,7 @@ def get_preset(name: str) -> Preset:
 from pymoo_gan.space.autogan import PRESETS as _AUTOGAN_PRESETS  # noqa: E402  (AutoGAN-A generators)
 
 PRESETS.update(_AUTOGAN_PRESETS)
+
+from pymoo_gan.space.alphagan import PRESETS as _ALPHAGAN_PRESETS  # noqa: E402  (alphaGAN(l)/(s) generators)
+
+PRESETS.update(_ALPHAGAN_PRESETS)

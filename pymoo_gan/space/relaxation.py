@@ -38,6 +38,8 @@ from typing import Any, Generic
 
 import numpy as np
 
+from pymoo_gan.space import alphagan
+from pymoo_gan.space.alphagan import AlphaGANCell, AlphaGANGeneratorArch, AlphaGANGeneratorSpace
 from pymoo_gan.space.base import Arch, SearchSpace
 from pymoo_gan.space.eagan import (
     DOWN_OPS,
@@ -221,6 +223,48 @@ class EAGANDiscriminatorRelaxation(Relaxation[CellDiscriminatorArch]):
                                down=tuple(DOWN_OPS[1 + i] for i in down))
                       for c0, normal, down in zip(choices["c0"], choices["normal"], choices["down"], strict=True))
         return CellDiscriminatorArch(cells=cells, macro=self.space.macro)
+
+
+class AlphaGANGeneratorRelaxation(Relaxation[AlphaGANGeneratorArch]):
+    """AlphaGAN's relaxation of :class:`~pymoo_gan.space.alphagan.AlphaGANGeneratorSpace`: **every** edge is mixed.
+
+    Groups ``up`` (``up0, up1`` x ``alphagan.UP_OPS``), ``normal`` (``c0, c1, c2`` x ``alphagan.NORMAL_OPS``) and,
+    for two or more cells, ``skip`` (``from_cell0 .. from_cell{n_cells-2}`` x ``alphagan.UP_OPS``): row ``[c, j]``
+    is the skip edge from cell ``j`` into cell ``c``, an edge only for ``j < c``. The other rows (``j >= c``: cell 0's
+    row and the upper triangle) keep the ``(n_cells, n_edges, n_options)`` layout of every relaxation; they are
+    ignored by the relaxed network and by the derivation, and ``one_hot`` puts their weight on option 0. (AlphaGAN's
+    own tensors are ``alphas_skip_2`` (1, 3) and ``alphas_skip_3`` (2, 3): rows 1 and 2 here.) No option is
+    ``none``, so there are no node rules and the derivation is the argmax per edge.
+    """
+
+    nodes = ()
+
+    def __init__(self, space: AlphaGANGeneratorSpace):
+        super().__init__(space)
+        groups = [EdgeGroup("up", ("up0", "up1"), alphagan.UP_OPS),
+                  EdgeGroup("normal", ("c0", "c1", "c2"), alphagan.NORMAL_OPS)]
+        if self.n_cells > 1:
+            groups.append(EdgeGroup("skip", tuple(f"from_cell{j}" for j in range(self.n_cells - 1)), alphagan.UP_OPS))
+        self.groups = tuple(groups)
+
+    def _choices(self, arch):
+        _check_cells(arch, self.n_cells)
+        out = {"up": np.array([[alphagan.UP_OPS.index(u) for u in c.up] for c in arch.cells]),
+               "normal": np.array([[alphagan.NORMAL_OPS.index(e) for e in c.edges] for c in arch.cells])}
+        if self.n_cells > 1:
+            skip = np.zeros((self.n_cells, self.n_cells - 1), dtype=int)
+            for c, cell in enumerate(arch.cells):
+                skip[c, :c] = [alphagan.UP_OPS.index(v) for v in cell.skips]
+            out["skip"] = skip
+        return out
+
+    def _arch(self, choices):
+        cells = []
+        for c in range(self.n_cells):
+            skips = tuple(alphagan.UP_OPS[i] for i in choices["skip"][c, :c]) if c else ()
+            cells.append(AlphaGANCell(up=tuple(alphagan.UP_OPS[i] for i in choices["up"][c]),
+                                      edges=tuple(alphagan.NORMAL_OPS[i] for i in choices["normal"][c]), skips=skips))
+        return AlphaGANGeneratorArch(cells=tuple(cells), macro=self.space.macro)
 
 
 def _check_cells(arch, n_cells: int) -> None:

@@ -15,7 +15,8 @@ from pymoo_gan.nn import (
     build_normal_op,
     build_up_op,
 )
-from pymoo_gan.nn.ops import init_weights_, rng_scope
+from pymoo_gan.nn.ops import SCALE_UP_OP_TABLE, SepConv, build_scale_up_op, init_weights_, rng_scope
+from pymoo_gan.space import alphagan
 from pymoo_gan.space.eagan import DOWN_OPS, NORMAL_OPS, UP_OPS
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -24,8 +25,9 @@ C = 8
 
 
 def test_tables_cover_the_space_names():
-    assert set(NORMAL_OP_TABLE) == set(NORMAL_OPS) - {"none"}
+    assert set(NORMAL_OP_TABLE) == (set(NORMAL_OPS) | set(alphagan.NORMAL_OPS)) - {"none"}
     assert set(UP_OP_TABLE) == set(UP_OPS)
+    assert set(SCALE_UP_OP_TABLE) == set(alphagan.UP_OPS)
     assert set(DOWN_OP_TABLE) == set(DOWN_OPS) - {"none"}
 
 
@@ -97,7 +99,7 @@ def test_down_ops(name):
 @pytest.mark.parametrize("build", [build_normal_op, build_up_op, build_down_op])
 def test_unknown_name_lists_allowed(build):
     with pytest.raises(ValueError, match="allowed: .*conv_3x3|allowed: .*bilinear"):
-        build("sep_conv_3x3", C)
+        build("sep_conv_9x9", C)
 
 
 def test_cell_blocks_hold_every_candidate():
@@ -133,3 +135,39 @@ def test_spectral_norm_is_warmed_up():
     w = op.conv.weight_orig.reshape(16, -1)
     sigma = torch.dot(op.conv.weight_u, w @ op.conv.weight_v)
     torch.testing.assert_close(sigma, torch.linalg.matrix_norm(w, ord=2), rtol=0.05, atol=0.0)
+
+
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_sep_conv_is_the_darts_sep_conv(k):
+    op = build_normal_op(f"sep_conv_{k}x{k}", C)
+    assert isinstance(op, SepConv)
+    # twice: depthwise kxk + pointwise 1x1 without bias, BN with affine weights (AlphaGAN's derived network)
+    assert sum(p.numel() for p in op.parameters()) == 2 * (C * k * k + C * C + 2 * C)
+    assert [m.groups for m in (op.dw1, op.pw1, op.dw2, op.pw2)] == [C, 1, C, 1]
+    x = torch.randn(2, C, 6, 6)
+    op.eval()
+    ref = op.bn2(F.conv2d(F.conv2d(F.relu(op.bn1(F.conv2d(F.conv2d(F.relu(x), op.dw1.weight, padding=k // 2, groups=C),
+                                                           op.pw1.weight))),
+                                   op.dw2.weight, padding=k // 2, groups=C), op.pw2.weight))
+    assert torch.allclose(op(x), ref, atol=1e-6)
+
+
+@pytest.mark.parametrize("times", [1, 2])
+def test_scale_up_ops(times):
+    x = torch.randn(2, C, 3, 3)
+    size = 3 * 2**times
+    deconv = build_scale_up_op("deconv", C, times)
+    assert sum(p.numel() for p in deconv.parameters()) == C * C * 4 + C  # one ConvTranspose2x2, reused `times` times
+    y = x
+    for _ in range(times):
+        y = F.conv_transpose2d(y, deconv.deconv.weight, deconv.deconv.bias, stride=2)
+    assert torch.equal(deconv(x), y) and y.shape == (2, C, size, size)
+    for mode in ("nearest", "bilinear"):
+        op = build_scale_up_op(mode, C, times)
+        assert not list(op.parameters())
+        y = x
+        for _ in range(times):
+            y = F.interpolate(y, scale_factor=2, mode=mode)
+        assert torch.equal(op(x), y)
+    with pytest.raises(ValueError, match="allowed: deconv, nearest, bilinear"):
+        build_scale_up_op("conv", C)

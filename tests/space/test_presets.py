@@ -81,7 +81,9 @@ def _build(arch):
         pytest.skip(f"no builder for {type(arch).__name__}")
     if isinstance(arch, AutoGANGeneratorArch):
         return build_autogan_generator(arch)
-    pytest.skip(f"no builder for {type(arch).__name__}")
+    from pymoo_gan import registry
+
+    return registry.space_of(arch).build(arch)
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
