@@ -1,12 +1,16 @@
 """AlphaGAN (Tian et al., TPAMI 2021) as a pymoo Algorithm: differentiable G search driven by the duality gap.
 
-AlphaGAN's own generator space is not built yet: the search runs on the problem's relaxed space (the default
-``"eagan"``: AdversarialNAS/EAGAN up-cells), against the problem's fixed discriminator (AlphaGAN: AutoGAN-D).
+The search runs on the relaxation of the problem's space, against the problem's fixed discriminator (AlphaGAN:
+AutoGAN-D): the default ``"eagan"`` (AdversarialNAS/EAGAN up-cells) or AlphaGAN's own space ``"alphagan"``
+(:mod:`pymoo_gan.space.alphagan`: every up, normal and cross-cell skip edge searched, sep-convs among the ops), named by
+the problem (``GANSearchProblem(space="alphagan")``, ``[stage1.problem.model] space = "alphagan"``). The published
+alphaGAN(l)/(s) generators are the presets ``alphagan_l`` / ``alphagan_s`` of :mod:`pymoo_gan.space.presets`.
 
 Example (the embedded default problem, the (s) step counts; one generation is one search epoch):
     >>> from pymoo.optimize import minimize
     >>> from pymoo_gan import GANSearchProblem
     >>> res = minimize(GANSearchProblem(), AlphaGAN("s"), ("n_gen", 3), seed=1)         # doctest: +SKIP
+    >>> res = minimize(GANSearchProblem(space="alphagan"), AlphaGAN("s"), ("n_gen", 3), seed=1)   # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -70,9 +70,24 @@ def test_two_generations_bump_the_weights_version(tiny):
     assert len(res.algorithm.search_history) == 2 and res.algorithm.trainer.epoch == 2
 
 
+@pytest.mark.parametrize("name", sorted(ALGORITHMS))
+def test_runs_on_alphagans_own_space_when_the_problem_names_it(name, tiny):
+    from pymoo_gan.models.alphagan import RelaxedAlphaGANGenerator
+    from pymoo_gan.space.alphagan import AlphaGANGeneratorSpace
+
+    problem, res = _run(name, {**tiny, "space": "alphagan"}, seed=0)
+    trainer = res.algorithm.trainer
+    assert isinstance(problem.space, AlphaGANGeneratorSpace) and isinstance(trainer.G, RelaxedAlphaGANGenerator)
+    assert set(trainer.alphas_g.alphas) == {"up", "normal", "skip"}  # up, normal and skip edges are all searched
+    table = problem.results()
+    assert (table["failure"] == "").all() and np.isfinite(table[["F0", "F1", "F2"]].to_numpy()).all()
+    assert res.X.shape == (1, 18) and problem.space.contains(res.X[0])
+    assert problem.space.decode(res.X[0]) == trainer.alphas_g.derive()  # the logits' derivation is what was scored
+
+
 def test_spaces_without_relaxation_are_refused(tiny):
     problem = GANSearchProblem(progress=False, space="autogan", **tiny)
-    with pytest.raises(ValueError, match="no relaxation.*allowed: eagan"):
+    with pytest.raises(ValueError, match="no relaxation.*allowed: eagan, alphagan"):
         minimize(problem, AlphaGAN(), ("n_gen", 1), seed=1)
     with pytest.raises(ValueError, match="preset"):
         AlphaGAN("m")
