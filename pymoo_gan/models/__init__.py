@@ -2,6 +2,12 @@
 ``extract(supernet, arch)`` returning a standalone net with copied weights; relaxed (mixed-op) supernets with
 ``forward(x, weights)`` and their architecture parameters."""
 
+from pymoo_gan.models.alphagan import (
+    AlphaGANGenerator,
+    AlphaGANGeneratorSupernet,
+    RelaxedAlphaGANGenerator,
+    build_alphagan_generator,
+)
 from pymoo_gan.models.cell_generator import CellGenerator, CellGeneratorSupernet, build_generator
 from pymoo_gan.models.discriminators import (
     AutoGANDiscriminator,
@@ -22,6 +28,7 @@ from pymoo_gan.models.relaxed import (
 )
 
 __all__ = [
+    "AlphaGANGenerator", "AlphaGANGeneratorSupernet", "RelaxedAlphaGANGenerator", "build_alphagan_generator",
     "ArchParameters", "AutoGANDiscriminator", "CellDiscriminator", "CellDiscriminatorSupernet", "CellGenerator",
     "CellGeneratorSupernet", "PathModule", "RelaxedCellDiscriminator", "RelaxedCellGenerator", "SimpleDiscriminator",
     "build_discriminator", "build_generator", "extract", "extract_discriminator", "extract_relaxed", "one_hot_weights",

@@ -1,7 +1,9 @@
 """Relaxed (mixed-op) supernets for differentiable search, their architecture parameters and extraction.
 
 :class:`RelaxedCellGenerator` and :class:`RelaxedCellDiscriminator` are the EAGAN / AdversarialNAS cell networks with a
-:class:`~pymoo_gan.nn.mixed.MixedOp` on every searched edge. ``forward(x, weights)`` takes per-edge op weights as a
+:class:`~pymoo_gan.nn.mixed.MixedOp` on every searched edge (AlphaGAN's relaxed generator, on its own space, is
+:class:`pymoo_gan.models.alphagan.RelaxedAlphaGANGenerator`; it uses the same weights layout, ``ArchParameters`` and
+``extract_relaxed``). ``forward(x, weights)`` takes per-edge op weights as a
 dict of tensors laid out by ``net.layout`` (a torch-free :class:`~pymoo_gan.space.relaxation.Relaxation`: one tensor
 ``(n_cells, n_edges, n_options)`` per edge group); the caller computes them, e.g. from :class:`ArchParameters`.
 

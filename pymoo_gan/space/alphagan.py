@@ -192,9 +192,11 @@ PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
         Preset("alphagan_l", "generator", ALPHAGAN_L_ARCH, 8.618,
-               f"{_SOURCE} alphaGAN_l; paper 8.618M at gf 256, latent 128, 32x32"),
+               f"{_SOURCE} alphaGAN_l; paper 8.618M at gf 256, latent 128, 32x32 (recalled, not re-checked against "
+               "the paper; equal to the count of the released Network_gen_Auto)"),
         Preset("alphagan_s", "generator", ALPHAGAN_S_ARCH, 2.953,
-               f"{_SOURCE} alphaGAN_s; paper 2.953M at gf 256, latent 128, 32x32"),
+               f"{_SOURCE} alphaGAN_s; paper 2.953M at gf 256, latent 128, 32x32 (recalled, not re-checked against "
+               "the paper; equal to the count of the released Network_gen_Auto)"),
         Preset("alphagan_l_stl10", "generator", AlphaGANGeneratorArch(ALPHAGAN_L_CELLS, ALPHAGAN_STL10_MACRO), 9.28,
                f"{_SOURCE} alphaGAN_l at 48x48 (bottom width 6); count of the released Network_gen_Auto"),
         Preset("alphagan_s_stl10", "generator", AlphaGANGeneratorArch(ALPHAGAN_S_CELLS, ALPHAGAN_STL10_MACRO), 3.61,
