@@ -124,3 +124,16 @@ def test_inception_names_are_maximised_like_their_aliases():
     aliased = resolve_objectives(["fd", "score", "kid", "params"], aliases)
     assert named == aliased
     assert [o.maximize for o in named] == [False, True, False, False]
+
+
+def test_nsga2_searches_alphagans_space(tiny):
+    """The evolutionary stage 1 on AlphaGAN's space: its single-path supernet, the categorical operators over its 18
+    genes (cell-wise crossover groups include each cell's skip genes), scoring with sep-conv BN recalibrated."""
+    from pymoo_gan.space.alphagan import AlphaGANGeneratorSpace
+
+    problem = GANSearchProblem(progress=False, space="alphagan", **tiny)
+    res = minimize(problem, nsga2(pop_size=2), ("n_gen", 2), seed=0)
+    assert isinstance(problem.space, AlphaGANGeneratorSpace) and problem.n_var == 18
+    table = problem.results()
+    assert (table["failure"] == "").all() and np.isfinite(table[["F0", "F1", "F2"]].to_numpy()).all()
+    assert all(problem.space.contains(x) for x in res.X)
