@@ -7,6 +7,8 @@ per sub-network. It has no pymoo in it, so the same call can run in a worker pro
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
 
@@ -29,6 +31,47 @@ from pymoo_gan.metrics.inception import inception_name
 from pymoo_gan.training.bn import recalibrate_bn
 
 _ALIASED = {"fd": "fd", "score": "is", "kid": "kid"}  # objective alias -> result name in pymoo_gan.metrics
+
+#: a domain classifier with fewer classes than this cannot tell a varied set from a collapsed one (its features
+#: separate only a few groups; a two-class classifier scores ~1.00 for anything)
+MIN_CLASSES = 5
+#: held-out accuracy below which a domain classifier's features are considered too weak to rank generators (the small
+#: CNN reaches ~0.97 on the embedded digits and ~0.7 on CIFAR-10; chance is 1 / classes)
+MIN_ACCURACY = 0.5
+
+
+def extractor_warning(info: dict) -> str:
+    """Why the scores of an extractor with provenance ``info`` carry little signal, or ``""``: a domain classifier
+    with fewer than :data:`MIN_CLASSES` classes or a held-out accuracy below :data:`MIN_ACCURACY`, or a label-free
+    extractor whose own quality check failed (``info["check"]["passed"]`` false)."""
+    reasons = []
+    if "n_classes" in info and info["n_classes"] < MIN_CLASSES:
+        reasons.append(f"its classifier knows only {info['n_classes']} classes (fewer than {MIN_CLASSES})")
+    if "accuracy" in info and info["accuracy"] < MIN_ACCURACY:
+        reasons.append(f"its classifier's held-out accuracy is {info['accuracy']:.2f} (below {MIN_ACCURACY})")
+    check = info.get("check")
+    if isinstance(check, dict) and not check.get("passed", True):
+        reasons.append(f"its quality check failed ({check.get('reason', 'see its .json')})")
+    if not reasons:
+        return ""
+    return (f"extractor {info.get('name', '?')}: " + "; ".join(reasons) + ": its Fréchet distance and classifier "
+            "score may not tell good generators from bad ones; use a dataset with more labelled classes, "
+            "extractor='ssl' (label-free, trained on the images) or extractor='inception'")
+
+
+def extractor_summary(extractor) -> dict:
+    """What a run summary records about the extractor its scores come from: name, standard or not, and for a domain
+    classifier its classes and held-out accuracy; ``warning`` when :func:`extractor_warning` has one."""
+    info = extractor.info
+    out = {"name": extractor.name, "standard": bool(getattr(extractor, "standard", False))}
+    for key, label in (("n_classes", "classes"), ("accuracy", "held_out_accuracy"), ("n_train", "n_train"),
+                       ("n_test", "n_test"), ("sha256", "sha256"), ("check", "check")):
+        if key in info:
+            out[label] = info[key]
+    warning = extractor_warning(info)
+    if warning:
+        out["warning"] = warning
+    return out
 
 
 def make_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.device):
@@ -94,6 +137,9 @@ class CandidateScorer:
                  seed: int = 0):
         self.data, self.settings, self.device = data, metrics, device
         self.extractor = make_extractor(data, metrics, device)
+        warning = extractor_warning(self.extractor.info)
+        if warning:
+            warnings.warn(warning, RuntimeWarning, stacklevel=2)
         images, _ = data.load("train")
         self.metrics = metrics.names
         self.reference = reference_statistics(images, self.extractor, dataset=data.dataset, split="train",
