@@ -40,6 +40,7 @@ def _demo(args) -> int:
     tune = from_dict(FinetuneConfig, options_of(args, FinetuneConfig))
     print(f"pymoo-gan demo: {config.model.space} generator space, objectives {list(config.objectives)}, "
           f"pop_size={evolution.pop_size}, n_gen={evolution.n_gen}, seed={args.seed} -> {args.out}", flush=True)
+    _print_data(config.data)
     summary = run_demo(config, evolution, tune, args.out, seed=args.seed, fresh=args.fresh,
                        progress=not args.quiet, verbose=not args.quiet, formats=tuple(args.format or ["png"]))
     _print_extractor(summary.get("extractor", {}))
@@ -52,6 +53,15 @@ def _demo(args) -> int:
     print(f"{summary['evaluations']} evaluations; {summary['seconds']['total']:.0f} s; wrote "
           + ", ".join(summary["paths"].values()))
     return 0
+
+
+def _print_data(data: DataConfig) -> None:
+    """One line about the training images: dataset, resolution and channel count (an image folder of grey images has
+    one channel)."""
+    where = f" {data.root}" if data.root else ""
+    channels = data.channels
+    print(f"data: {data.dataset}{where} at {data.resolution}x{data.resolution}, {channels} channel"
+          f"{'s' if channels > 1 else ''}", flush=True)
 
 
 def _print_extractor(info: dict) -> None:
@@ -69,7 +79,9 @@ def _print_extractor(info: dict) -> None:
 def _search(args) -> int:
     config = load_run_config(args.file, parse_overrides(args.set))
     print(f"pymoo-gan search: {config.name} ({', '.join(config.stages)}) -> {args.out}", flush=True)
+    _print_data(config.stage1.problem.data)
     summary = run_two_stage(config, args.out, fresh=args.fresh, progress=not args.quiet, verbose=not args.quiet)
+    _print_extractor(summary.get("extractor", {}))
     print(f"done: {args.out}/summary.json")
     for row in summary.get("final", []):
         print("  pair {pair}: ".format(**row) + ", ".join(f"{k}={v:.4g}" for k, v in row.items()
