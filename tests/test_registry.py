@@ -288,9 +288,17 @@ def inception_weights(tmp_path_factory):
     return str(save_random_inception_weights(tmp_path_factory.mktemp("inception") / "random.pth", seed=0))
 
 
+@pytest.fixture(scope="module")
+def clip_weights(tmp_path_factory):
+    from pymoo_gan.metrics.clip import save_random_clip_weights
+
+    return str(save_random_clip_weights(tmp_path_factory.mktemp("clip") / "tiny_clip.pt", seed=0))
+
+
 @pytest.mark.parametrize("entry", registry.EXTRACTORS.values(), ids=lambda e: e.name)
-def test_extractor(entry, inception_weights):
-    data, metrics = DataConfig(), MetricsConfig(extractor=entry.name, inception_weights=inception_weights)
+def test_extractor(entry, inception_weights, clip_weights):
+    data = DataConfig()
+    metrics = MetricsConfig(extractor=entry.name, inception_weights=inception_weights, clip_weights=clip_weights)
     extractor = entry.factory(data, metrics, torch.device("cpu"))
     assert entry.describe(data, metrics) == (extractor.name, extractor.standard)
     with torch.no_grad():

@@ -90,12 +90,42 @@ def inception_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.
     return InceptionV3Extractor(metrics.inception_weights).to(device).eval()
 
 
+def ssl_features_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.device):
+    """The label-free extractor of ``data.dataset``, trained on its training images by contrastive learning (once,
+    then cached; see :mod:`pymoo_gan.metrics.ssl`)."""
+    from pymoo_gan.metrics.ssl import ssl_extractor
+
+    train, test = (data.load(split)[0] for split in ("train", "test"))
+    return ssl_extractor(data.dataset, train, test, cache_dir=data.cache_dir).to(device).eval()
+
+
+def ssl_extractor_name(data: DataConfig, metrics: MetricsConfig) -> tuple[str, bool]:
+    """``(name, standard)`` of :func:`ssl_features_extractor`: ``("<dataset>_ssl", False)``."""
+    return f"{data.dataset}_ssl", False
+
+
+def clip_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.device):
+    """CLIP features from the local file ``metrics.clip_weights`` (see :mod:`pymoo_gan.metrics.clip`)."""
+    from pymoo_gan.metrics.clip import CLIPExtractor
+
+    return CLIPExtractor(metrics.clip_weights).to(device).eval()
+
+
+def clip_extractor_name(data: DataConfig, metrics: MetricsConfig) -> tuple[str, bool]:
+    """``(name, standard)`` of :func:`clip_extractor`, from the weights file's hash (``clip`` for the published
+    ViT-B/32 file)."""
+    from pymoo_gan.metrics.clip import clip_name, find_clip_weights
+
+    return clip_name(sha256_file(find_clip_weights(metrics.clip_weights))), False
+
+
 def _labelled(data: DataConfig, split: str):
     images, labels = data.load(split)
     keep = labels >= 0  # STL-10's unlabelled images, flat image folders
     if not bool(keep.any()):
         raise ValueError(f"extractor='classifier' needs class labels, but the {split} split of dataset "
-                         f"{data.dataset!r} has none; use extractor='inception' or class subfolders")
+                         f"{data.dataset!r} has none; use extractor='ssl' (label-free, trained on these images), "
+                         "extractor='inception' or class subfolders")
     return images[keep], labels[keep]
 
 
@@ -141,7 +171,8 @@ class CandidateScorer:
         if warning:
             warnings.warn(warning, RuntimeWarning, stacklevel=2)
         images, _ = data.load("train")
-        self.metrics = metrics.names
+        # an extractor without class logits (CLIP, any ModuleExtractor) gives no Inception / classifier score
+        self.metrics = tuple(m for m in metrics.names if m != "is" or getattr(self.extractor, "has_logits", True))
         self.reference = reference_statistics(images, self.extractor, dataset=data.dataset, split="train",
                                               keep_features=bool({"kid", "pr"} & set(self.metrics)),
                                               cache_dir=data.cache_dir)

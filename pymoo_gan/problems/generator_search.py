@@ -77,6 +77,11 @@ class GANSearchProblem(SupernetSearchProblem):
                                            hooks=self.hooks or (), progress=self.progress)
         scorer = CandidateScorer(c.data, c.metrics, latent_dim=self.space.macro.latent_dim, device=device,
                                  seed=c.seed)
+        if "is" not in scorer.metrics:
+            needs = [o.key for o in (*self.objectives, *self.constraints) if o.key.startswith(("cs_", "is"))]
+            if needs:
+                raise ValueError(f"objective or constraint {needs[0]!r} needs class logits, but extractor "
+                                 f"{scorer.extractor.name!r} gives features only; use e.g. objectives=['fd', 'params']")
         return trainer, scorer
 
     # ---- the round schedule's steps -------------------------------------------------------------------------------

@@ -49,7 +49,8 @@ table{border-collapse:collapse;margin:.5em 0 1em;font-size:13px}td,th{border:1px
 th{background:#f2f2f2;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:12px;color:#555}
-.warning{background:#fff3cd;border:1px solid #e0c060;padding:.5em}.files{font-size:13px}h2{border-bottom:1px solid #ccc}"""
+.warning{background:#fff3cd;border:1px solid #e0c060;padding:.5em}
+.files{font-size:13px}h2{border-bottom:1px solid #ccc}"""
 
 
 def _e(value) -> str:

@@ -96,7 +96,7 @@ def run_search(problem, algorithm, n_gen: int, directory: str | os.PathLike, see
             algorithm.termination.perc = (algorithm.n_gen - 1) / n_gen  # pymoo updates it before counting n_gen up
         history = algorithm.data.get("pymoo_gan_history", [])
     problem = algorithm.problem
-    estimate = _estimate(problem, n_gen, done=int(algorithm.n_gen) if restored is not None else 0)
+    estimate = _estimate(problem, n_gen, done=int(algorithm.n_gen) - 1 if restored is not None else 0)
     while algorithm.has_next():
         start, evaluations = time.perf_counter(), len(problem.archive)
         algorithm.next()

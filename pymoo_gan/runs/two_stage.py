@@ -161,7 +161,7 @@ def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False
 def _finished_generation(directory: Path) -> int:
     """Generations a stage's checkpoint holds (0 when there is none)."""
     path = directory / "checkpoint.pt"
-    return int(load_checkpoint(path)["generation"]) + 1 if path.is_file() else 0
+    return int(load_checkpoint(path)["generation"]) if path.is_file() else 0  # pymoo counts generations from 1
 
 
 def retrain_run(run_dir: str | os.PathLike, overrides: dict | None = None, fresh: bool = False,
