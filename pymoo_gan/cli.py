@@ -26,15 +26,15 @@ from pymoo_gan.problems.config import setting_path
 from pymoo_gan.report import FORMATS, replot_run
 from pymoo_gan.runs import load_run_config, run_two_stage
 from pymoo_gan.runs.config import EvolutionConfig, set_dotted
+from pymoo_gan.runs.demo import run_demo
 from pymoo_gan.runs.export import load_generator
+from pymoo_gan.runs.finetune import FinetuneConfig
 from pymoo_gan.runs.schema import from_dict
+from pymoo_gan.runs.two_stage import retrain_run
 from pymoo_gan.training.device import resolve_device
 
 
 def _demo(args) -> int:
-    from pymoo_gan.runs.demo import run_demo
-    from pymoo_gan.runs.finetune import FinetuneConfig
-
     config = search_settings(args.set, device=args.device)
     evolution = from_dict(EvolutionConfig, options_of(args, EvolutionConfig))
     tune = from_dict(FinetuneConfig, options_of(args, FinetuneConfig))
@@ -90,8 +90,6 @@ def _search(args) -> int:
 
 
 def _retrain(args) -> int:
-    from pymoo_gan.runs.two_stage import retrain_run
-
     summary, root = retrain_run(args.run_dir, parse_overrides(args.set), fresh=args.fresh, progress=not args.quiet)
     print(f"done: {root}/summary.json")
     for row in summary.get("final", []):
@@ -185,12 +183,6 @@ def options_of(args: argparse.Namespace, cls) -> dict:
     return {f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)}
 
 
-def _finetune_config():
-    from pymoo_gan.runs.finetune import FinetuneConfig
-
-    return FinetuneConfig
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pymoo-gan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -198,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", required=True, help="run directory (results.csv, pareto.csv, plots, report.html); "
                       "re-running the command resumes it, other settings are refused")
     add_settings_options(demo, EvolutionConfig, skip=("prob_crossover", "prob_mutation"))
-    add_settings_options(demo, _finetune_config())
+    add_settings_options(demo, FinetuneConfig)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--fresh", action="store_true",
                       help="discard this demo's checkpoint (same settings) and start over")

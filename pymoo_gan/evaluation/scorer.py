@@ -27,7 +27,9 @@ from pymoo_gan.metrics import (
     reference_statistics,
     score,
 )
+from pymoo_gan.metrics.clip import CLIPExtractor, clip_name, find_clip_weights
 from pymoo_gan.metrics.inception import inception_name
+from pymoo_gan.metrics.ssl import ssl_extractor
 from pymoo_gan.training.bn import recalibrate_bn
 
 _ALIASED = {"fd": "fd", "score": "is", "kid": "kid"}  # objective alias -> result name in pymoo_gan.metrics
@@ -93,8 +95,6 @@ def inception_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.
 def ssl_features_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.device):
     """The label-free extractor of ``data.dataset``, trained on its training images by contrastive learning (once,
     then cached; see :mod:`pymoo_gan.metrics.ssl`)."""
-    from pymoo_gan.metrics.ssl import ssl_extractor
-
     train, test = (data.load(split)[0] for split in ("train", "test"))
     return ssl_extractor(data.dataset, train, test, cache_dir=data.cache_dir).to(device).eval()
 
@@ -106,16 +106,12 @@ def ssl_extractor_name(data: DataConfig, metrics: MetricsConfig) -> tuple[str, b
 
 def clip_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.device):
     """CLIP features from the local file ``metrics.clip_weights`` (see :mod:`pymoo_gan.metrics.clip`)."""
-    from pymoo_gan.metrics.clip import CLIPExtractor
-
     return CLIPExtractor(metrics.clip_weights).to(device).eval()
 
 
 def clip_extractor_name(data: DataConfig, metrics: MetricsConfig) -> tuple[str, bool]:
     """``(name, standard)`` of :func:`clip_extractor`, from the weights file's hash (``clip`` for the published
     ViT-B/32 file)."""
-    from pymoo_gan.metrics.clip import clip_name, find_clip_weights
-
     return clip_name(sha256_file(find_clip_weights(metrics.clip_weights))), False
 
 

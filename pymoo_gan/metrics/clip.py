@@ -22,8 +22,10 @@ import warnings
 from pathlib import Path
 
 import torch
+from torch import nn
+from torch_fidelity.feature_extractor_clip import MODEL_METADATA, FeatureExtractorCLIP, VisionTransformer
 
-from pymoo_gan.files import sha256_file
+from pymoo_gan.files import atomic_write, sha256_file
 from pymoo_gan.metrics.extractors import FeatureExtractor
 
 __all__ = ["CLIP_DEFAULT_MODEL", "CLIPExtractor", "CLIPWeightsNotFoundError", "clip_name", "find_clip_weights",
@@ -33,8 +35,6 @@ CLIP_DEFAULT_MODEL = "clip-vit-b-32"
 
 
 def _published() -> dict[str, dict[str, str]]:
-    from torch_fidelity.feature_extractor_clip import MODEL_METADATA
-
     return MODEL_METADATA
 
 
@@ -92,8 +92,6 @@ class CLIPExtractor(FeatureExtractor):
         published = any(meta["hash"] == sha256 for meta in _published().values())
         super().__init__(name, layer="clip", info={"weights": str(path), "sha256": sha256, "published": published,
                                                    "resize": "tf1_bilinear"})
-        from torch_fidelity.feature_extractor_clip import FeatureExtractorCLIP
-
         try:
             self.net = FeatureExtractorCLIP(CLIP_DEFAULT_MODEL, ["clip"], feature_extractor_weights_path=str(path),
                                             verbose=False)
@@ -119,11 +117,6 @@ def save_random_clip_weights(path: str | os.PathLike, *, seed: int = 0, width: i
         >>> CLIPExtractor(path).name                                                     # doctest: +SKIP
         'clip_...'
     """
-    from torch import nn
-    from torch_fidelity.feature_extractor_clip import VisionTransformer
-
-    from pymoo_gan.files import atomic_write
-
     class _TinyCLIP(nn.Module):
         def __init__(self):
             super().__init__()

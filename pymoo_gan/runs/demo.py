@@ -28,7 +28,7 @@ from pymoo_gan.files import atomic_write
 from pymoo_gan.problems import GANSearchProblem, SearchConfig
 from pymoo_gan.report import pareto_table, write_run_report, write_search_report
 from pymoo_gan.runs.config import EvolutionConfig
-from pymoo_gan.runs.finetune import FinetuneConfig, finetune
+from pymoo_gan.runs.finetune import FinetuneConfig, finetune, finetuned_generator
 from pymoo_gan.runs.rundir import RunDirectory
 from pymoo_gan.runs.schema import to_dict
 from pymoo_gan.runs.search import run_search
@@ -44,8 +44,6 @@ def _write_json(path: Path, data: dict) -> None:
 def _lead_rows(problem, tuned: dict, n: int) -> list[tuple]:
     """The two rows the sample grid starts with: the fine-tuned generator and the same architecture on the
     supernet, each labelled with its Fréchet distance."""
-    from pymoo_gan.runs.finetune import finetuned_generator
-
     key, fd = tuned["genotype"], tuned["fd_key"]
     G = finetuned_generator(tuned["directory"]).to(problem.scorer.latents.device)
     with torch.no_grad():
