@@ -29,8 +29,9 @@ from pathlib import Path
 import torch
 
 from pymoo_gan.files import atomic_write
+from pymoo_gan.models import build_discriminator
 from pymoo_gan.progress import progress_bar
-from pymoo_gan.runs.export import export_model, load_generator
+from pymoo_gan.runs.export import build_model, export_model, load_generator
 from pymoo_gan.runs.schema import to_dict
 from pymoo_gan.runs.selection import SelectionConfig, rank
 from pymoo_gan.space.base import genotype_from_key
@@ -42,19 +43,32 @@ __all__ = ["FinetuneConfig", "choose", "finetune"]
 @dataclass(frozen=True)
 class FinetuneConfig:
     """The fine-tune at the end of a demo: ``finetune_steps`` generator steps (0: none) of the Pareto member chosen by
-    ``finetune_rule`` (``best``: smallest Fréchet distance; ``knee``: best trade-off), batches of the search, an EMA of
-    G with decay ``finetune_ema_decay`` (with warm-up), learning rates ``finetune_lr`` for G and D."""
+    ``finetune_rule`` (``best``: smallest Fréchet distance; ``knee``: best trade-off), each after
+    ``finetune_n_critic`` discriminator steps, batches of ``finetune_g_batch_size`` / ``finetune_d_batch_size`` (the
+    retraining recipe of ``problems/small_cpu.toml``), an EMA of G with decay ``finetune_ema_decay`` (with warm-up),
+    learning rates ``finetune_lr``. ``finetune_init``: ``supernet`` starts G from its scored supernet weights and D
+    from the search's discriminator; ``scratch`` from new random weights."""
 
     finetune_steps: int = 150
     finetune_rule: str = "best"
+    finetune_init: str = "supernet"
+    finetune_n_critic: int = 5
+    finetune_g_batch_size: int = 80
+    finetune_d_batch_size: int = 40
     finetune_ema_decay: float = 0.98
     finetune_lr: float = 2e-4
     finetune_n_samples: int = 10  # images per row of the figure
 
     def __post_init__(self):
         SelectionConfig(self.finetune_rule)  # one-line error listing the rules
+        if self.finetune_init not in ("supernet", "scratch"):
+            raise ValueError(f"finetune_init={self.finetune_init!r} is unknown; allowed: supernet, scratch")
         if isinstance(self.finetune_steps, bool) or not isinstance(self.finetune_steps, int) or self.finetune_steps < 0:
             raise ValueError(f"finetune_steps={self.finetune_steps!r} must be an integer >= 0")
+        for name in ("finetune_n_critic", "finetune_g_batch_size", "finetune_d_batch_size", "finetune_n_samples"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name}={value!r} must be a positive integer")
         if not 0.0 <= self.finetune_ema_decay < 1.0:
             raise ValueError(f"finetune_ema_decay={self.finetune_ema_decay!r} must be in [0, 1)")
         if not self.finetune_lr > 0:
@@ -92,13 +106,22 @@ def finetune(problem, front, config: FinetuneConfig, directory, *, progress: boo
                        if k.startswith(("fd_", "fid", "is", "cs_", "kid_")) and not k.startswith("is_")}
     start = time.perf_counter()
     G = problem.extract(genotype_from_key(key))  # a copy with the scored (EMA) weights
-    result = {"genotype": key, "row": int(row), "rule": config.finetune_rule, "steps": config.finetune_steps,
+    result = {"genotype": key, "row": int(row), "rule": config.finetune_rule, "init": config.finetune_init,
+              "steps": config.finetune_steps,
               **supernet_scores}
     if config.finetune_steps:
         trainer = problem.trainer
         D = copy.deepcopy(trainer.discriminator)  # the search's D goes on unchanged
+        if config.finetune_init == "scratch":
+            init = torch.Generator().manual_seed(problem.config.seed + 7)
+            G = build_model(G.arch, generator=init).to(trainer.device)
+            c = problem.config
+            D = build_discriminator(c.model.discriminator, in_channels=c.data.channels, channels=c.model.d_channels,
+                                    resolution=c.data.resolution, generator=init).to(trainer.device)
         cfg = dataclasses.replace(problem.config.train, ema_decay=config.finetune_ema_decay, ema_warmup=True,
-                                  g_lr=config.finetune_lr, d_lr=config.finetune_lr)
+                                  g_lr=config.finetune_lr, d_lr=config.finetune_lr, n_critic=config.finetune_n_critic,
+                                  g_batch_size=config.finetune_g_batch_size,
+                                  d_batch_size=config.finetune_d_batch_size)
         gan = GANTrainer(G.requires_grad_(True), D.requires_grad_(True), cfg, latent_dim=G.latent_dim)
         gen = torch.Generator(device=trainer.device).manual_seed(problem.config.seed + 7)
         chunk = max(1, config.finetune_steps // 10)

@@ -54,7 +54,9 @@ def test_trained_on_the_folder_cached_with_its_check(trained, monkeypatch):
     assert summary["check"]["passed"] and "warning" not in summary and "classes" not in summary
     monkeypatch.setattr(ssl, "train_ssl", lambda *a, **k: pytest.fail("the cached extractor was retrained"))
     again = registry.extractor("ssl").factory(data, MetricsConfig(extractor="ssl"), torch.device("cpu"))
-    assert again.info == extractor.info and torch.equal(again.centres, extractor.centres)
+    assert again.info == extractor.info
+    for a, b in zip(again.state_dict().values(), extractor.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
 
 
 def test_fd_rises_with_corruption_and_punishes_collapse(trained, digits_folder):
@@ -81,7 +83,7 @@ def test_cluster_score_is_bounded_and_higher_for_varied_images(trained):
     key = metric_key("is", extractor)
     varied = score_images(x, extractor, reference, metrics=("is",))[key]
     collapsed = score_images(x[:1].expand(len(x), -1, -1, -1), extractor, reference, metrics=("is",))[key]
-    assert key == "cs_image_folder_ssl" and collapsed < 1.1 and 2.0 < varied <= 10.0
+    assert key == "cs_image_folder_ssl" and collapsed < 1.1 and 2.0 < varied <= 20.0
 
 
 def test_a_failed_check_is_a_warning():
