@@ -47,9 +47,9 @@ def _demo(args) -> int:
     tuned = summary.get("finetune")
     if tuned:
         fd = tuned["fd_key"]
-        print(f"fine-tuned {tuned['genotype']} ({tuned['rule']} of the Pareto set) for {tuned['steps']} steps in "
-              f"{tuned['seconds']:.0f} s: {fd} {tuned[fd + '_supernet']:.4g} on the supernet -> {tuned[fd]:.4g} "
-              "standalone")
+        print(f"trained {tuned['genotype']} ({tuned['rule']} of the Pareto set) standalone from {tuned['init']} for "
+              f"{tuned['steps']} steps in {tuned['seconds']:.0f} s: {fd} {tuned[fd + '_supernet']:.4g} on the supernet "
+              f"-> {tuned[fd]:.4g} standalone")
     print(f"{summary['evaluations']} evaluations; {summary['seconds']['total']:.0f} s; wrote "
           + ", ".join(summary["paths"].values()))
     return 0

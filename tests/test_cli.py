@@ -20,7 +20,7 @@ def test_demo_writes_results_table_and_pareto_plot(tmp_path, capsys):
                  "summary.json", "finetune/generator.pt", "finetune/scores.json"):
         assert (out / name).stat().st_size > 0, name
     printed = capsys.readouterr().out
-    assert "data: digits at 16x16, 1 channel" in printed and "fine-tuned" in printed and "standalone" in printed
+    assert "data: digits at 16x16, 1 channel" in printed and "trained" in printed and "standalone" in printed
     summary = json.loads((out / "summary.json").read_text())
     tuned = summary["finetune"]
     assert tuned["steps"] == 5 and tuned["fd_key"] == "fd_digits_cnn"

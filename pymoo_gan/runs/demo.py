@@ -49,7 +49,8 @@ def _lead_rows(problem, tuned: dict, n: int) -> list[tuple]:
     with torch.no_grad():
         tuned_images = G(problem.scorer.latents[:n]).float().cpu().numpy()
     supernet = problem.sample(genotype_from_key(key), n)
-    return [(tuned_images, f"fine-tuned standalone ({tuned['steps']} steps): {fd}={tuned[fd]:.3g}"),
+    start = "from scratch" if tuned.get("init") == "scratch" else "from the supernet"
+    return [(tuned_images, f"trained standalone {start}, {tuned['steps']} steps: {fd}={tuned[fd]:.3g}"),
             (supernet, f"same architecture, supernet weights: {fd}={tuned[fd + '_supernet']:.3g}")]
 
 

@@ -49,9 +49,9 @@ class FinetuneConfig:
     learning rates ``finetune_lr``. ``finetune_init``: ``supernet`` starts G from its scored supernet weights and D
     from the search's discriminator; ``scratch`` from new random weights."""
 
-    finetune_steps: int = 150
+    finetune_steps: int = 250
     finetune_rule: str = "best"
-    finetune_init: str = "supernet"
+    finetune_init: str = "scratch"  # measured on the demo: 200 steps from scratch 40.8, from the supernet 51.5
     finetune_n_critic: int = 5
     finetune_g_batch_size: int = 80
     finetune_d_batch_size: int = 40
