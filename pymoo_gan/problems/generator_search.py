@@ -86,14 +86,8 @@ class GANSearchProblem(SupernetSearchProblem):
 
     def _build_scorer(self):
         c = self.config
-        scorer = CandidateScorer(c.data, c.metrics, latent_dim=self.space.macro.latent_dim,
-                                 device=resolve_device(c.device), seed=c.seed)
-        if "is" not in scorer.metrics:
-            needs = [o.key for o in (*self.objectives, *self.constraints) if o.key.startswith(("cs_", "is"))]
-            if needs:
-                raise ValueError(f"objective or constraint {needs[0]!r} needs class logits, but extractor "
-                                 f"{scorer.extractor.name!r} gives features only; use e.g. objectives=['fd', 'params']")
-        return scorer
+        return CandidateScorer(c.data, c.metrics, latent_dim=self.space.macro.latent_dim,
+                               device=resolve_device(c.device), seed=c.seed)
 
     # ---- the round schedule's steps -------------------------------------------------------------------------------
     def warmup(self) -> None:

@@ -53,3 +53,20 @@ def test_a_two_class_folder_scores_with_a_warning_in_the_summary(tmp_path):
     assert summary["name"] == "image_folder_cnn" and summary["classes"] == 2
     assert 0.0 <= summary["held_out_accuracy"] <= 1.0 and "fewer than 5" in summary["warning"]
     assert scorer.extractor.info["in_channels"] == 1
+
+
+def test_stage_2_on_a_two_class_folder_warns_too(tmp_path):
+    """Stage 2 scores with its own scorer: the same warning, and feature-only extractors refuse class objectives."""
+    from pymoo_gan import DiscriminatorSearchProblem
+    from pymoo_gan.models import CellGenerator
+    from pymoo_gan.space import EAGANGeneratorSpace, GeneratorMacro
+
+    root = write_folder(tmp_path / "faces", size=16)
+    data = DataConfig("image_folder", root=str(root), resolution=16, cache_dir=str(tmp_path / "cache"))
+    space = EAGANGeneratorSpace(GeneratorMacro(latent_dim=6, channels=4, bottom_width=2, out_channels=1))
+    G = CellGenerator(space.decode(space.sample(np.random.default_rng(0))))
+    problem = DiscriminatorSearchProblem(G, data=data, metrics=MetricsConfig(n_samples=16, batch_size=16,
+                                                                             bn_batches=1),
+                                         channels=4, progress=False)
+    with pytest.warns(RuntimeWarning, match="only 2 classes"):
+        assert problem.scorer.extractor.info["n_classes"] == 2
