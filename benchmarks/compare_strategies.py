@@ -20,7 +20,9 @@ weights), the hypervolume of ``res.F`` in (fd, params) normalised by a reference
 runs' final sets, G steps, candidates scored, wall and process time (and peak CUDA memory on a GPU); per strategy
 the median and the min-max spread over seeds. Rows ``compare_<strategy>_best_fd`` and ``compare_<strategy>_hv``
 (value: the median; seconds: the median search time by ``--timer``, process CPU time on the CPU; settings: the spread,
-wall time and budget) are appended to ``benchmarks/results.csv`` with the device name.
+wall time and budget) are appended to ``benchmarks/results.csv`` with the device name. ``--figure`` (default
+``benchmarks/figures/compare_strategies.png``, also as PDF) draws each strategy's median final front over its seeds
+(the attainment surface reached by half of them, dotted quartile surfaces from three seeds on).
 
 These numbers compare search strategies under a tiny budget on a toy problem; the derived architectures are not
 retrained from scratch here.
@@ -46,6 +48,7 @@ from pymoo.optimize import minimize  # noqa: E402
 
 from pymoo_gan import GANSearchProblem  # noqa: E402
 from pymoo_gan.algorithms import AdversarialNAS, AlphaGAN, nsga2, random_search  # noqa: E402
+from pymoo_gan.report import plot_median_fronts  # noqa: E402
 
 STRATEGIES = ("nsga2", "random_search", "adversarialnas", "alphagan_s")
 TINY = dict(latent_dim=12, g_channels=8, d_channels=8, n_samples=128, batch_size=128, bn_batches=2)
@@ -135,6 +138,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--n-critic", type=int, default=None,
                    help="D iterations per G step of AdversarialNAS / AlphaGAN (default 5 as both papers; --tiny 1)")
     p.add_argument("--outer-steps", type=int, default=None, help="AlphaGAN architecture steps (20; --tiny 2)")
+    p.add_argument("--figure", type=Path, default=harness.HERE / "figures" / "compare_strategies.png",
+                   help="median final fronts per strategy (png and pdf beside it)")
     args = p.parse_args(argv)
     tiny = args.tiny
     args.seeds = args.seeds or ([0, 1] if tiny else [0, 1, 2])
@@ -158,6 +163,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
                                "cpu_s", "peak_mib"], title="runs")
     summary = summarise(runs, args.strategies)
     fd_key = runs[0]["fd_key"]
+    args.figure.parent.mkdir(parents=True, exist_ok=True)
+    groups = {name: [r["F"] for r in runs if r["strategy"] == name and np.isfinite(r["F"]).all()]
+              for name in args.strategies}
+    print("wrote", plot_median_fronts({k: v for k, v in groups.items() if v}, [fd_key, "parameters"],
+                                      str(args.figure), title="final fronts, median over seeds",
+                                      formats=(args.figure.suffix.lstrip("."), "pdf")), flush=True)
     budget = (f"{'tiny ' if tiny else ''}digits 16x16, objectives ({fd_key}, params); budget {args.g_steps} G steps "
               f"over {args.n_gen} generations; NSGA-II/random pop {args.pop_size}; n_critic {args.n_critic} "
               f"(differentiable); AlphaGAN outer {args.outer_steps}; seeds {' '.join(map(str, args.seeds))}")

@@ -11,55 +11,104 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 import typing
 
 import tomllib
-from pymoo.optimize import minimize
 
 from pymoo_gan import registry
-from pymoo_gan.algorithms import nsga2
 from pymoo_gan.data.config import DataConfig
 from pymoo_gan.data.registry import dataset_names
 from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.evaluation.scorer import CandidateScorer
-from pymoo_gan.problems import GANSearchProblem, SearchConfig
+from pymoo_gan.problems import SearchConfig
 from pymoo_gan.problems.config import setting_path
-from pymoo_gan.report import FORMATS, replot_run, write_run_report, write_search_report
+from pymoo_gan.report import FORMATS, replot_run
 from pymoo_gan.runs import load_run_config, run_two_stage
 from pymoo_gan.runs.compress import compress
 from pymoo_gan.runs.config import EvolutionConfig, set_dotted
+from pymoo_gan.runs.demo import run_demo
 from pymoo_gan.runs.export import load_generator
-from pymoo_gan.runs.schema import from_dict, to_dict
+from pymoo_gan.runs.finetune import FinetuneConfig
+from pymoo_gan.runs.schema import from_dict
+from pymoo_gan.runs.two_stage import retrain_run
 from pymoo_gan.training.device import resolve_device
 
 
 def _demo(args) -> int:
-    problem = GANSearchProblem(search_settings(args.set, device=args.device), progress=not args.quiet)
-    print(f"pymoo-gan demo: {problem.space!r}, objectives {[o.key for o in problem.objectives]}, "
-          f"pop_size={args.pop_size}, n_gen={args.n_gen}, seed={args.seed}", flush=True)
-    res = minimize(problem, nsga2(pop_size=args.pop_size), ("n_gen", args.n_gen), seed=args.seed,
-                   verbose=not args.quiet)
-    formats = tuple(args.format or ["png"])
-    paths = write_search_report(problem, res, args.out, formats=formats)
-    with open(os.path.join(args.out, "config.json"), "w") as f:
-        json.dump({"pop_size": args.pop_size, "n_gen": args.n_gen, "seed": args.seed,
-                   "config": to_dict(problem.config)}, f, indent=2)
-    paths["report.html"] = write_run_report(args.out, formats=formats)
-    print(f"{len(problem.results())} evaluations in {res.exec_time:.0f} s; wrote " + ", ".join(paths.values()))
+    config = search_settings(args.set, device=args.device)
+    evolution = from_dict(EvolutionConfig, options_of(args, EvolutionConfig))
+    tune = from_dict(FinetuneConfig, options_of(args, FinetuneConfig))
+    print(f"pymoo-gan demo: {config.model.space} generator space, objectives {list(config.objectives)}, "
+          f"pop_size={evolution.pop_size}, n_gen={evolution.n_gen}, seed={args.seed} -> {args.out}", flush=True)
+    _print_data(config.data)
+    summary = run_demo(config, evolution, tune, args.out, seed=args.seed, fresh=args.fresh,
+                       progress=not args.quiet, verbose=not args.quiet, formats=tuple(args.format or ["png"]))
+    _print_extractor(summary.get("extractor", {}))
+    tuned = summary.get("finetune")
+    if tuned:
+        fd = tuned["fd_key"]
+        print(f"trained {tuned['genotype']} ({tuned['rule']} of the Pareto set) standalone from {tuned['init']} for "
+              f"{tuned['steps']} steps in {tuned['seconds']:.0f} s: {fd} {tuned[fd + '_supernet']:.4g} on the supernet "
+              f"-> {tuned[fd]:.4g} standalone")
+    print(f"{summary['evaluations']} evaluations; {summary['seconds']['total']:.0f} s; wrote "
+          + ", ".join(summary["paths"].values()))
     return 0
+
+
+def _print_data(data: DataConfig) -> None:
+    """One line about the training images: dataset, resolution and channel count (an image folder of grey images has
+    one channel)."""
+    where = f" {data.root}" if data.root else ""
+    channels = data.channels
+    print(f"data: {data.dataset}{where} at {data.resolution}x{data.resolution}, {channels} channel"
+          f"{'s' if channels > 1 else ''}", flush=True)
+
+
+def _print_extractor(info: dict) -> None:
+    """One line about the extractor the scores come from (classes, held-out accuracy) and its warning, if any."""
+    if not info:
+        return
+    parts = [f"scores from extractor {info['name']}"]
+    if "classes" in info:
+        parts.append(f"{info['classes']} classes, held-out accuracy {info['held_out_accuracy']:.3f}")
+    print("; ".join(parts), flush=True)
+    if info.get("warning"):
+        print(f"pymoo-gan: warning: {info['warning']}", file=sys.stderr, flush=True)
 
 
 def _search(args) -> int:
     config = load_run_config(args.file, parse_overrides(args.set))
     print(f"pymoo-gan search: {config.name} ({', '.join(config.stages)}) -> {args.out}", flush=True)
+    _print_data(config.stage1.problem.data)
     summary = run_two_stage(config, args.out, fresh=args.fresh, progress=not args.quiet, verbose=not args.quiet)
+    _print_extractor(summary.get("extractor", {}))
     print(f"done: {args.out}/summary.json")
     for row in summary.get("final", []):
         print("  pair {pair}: ".format(**row) + ", ".join(f"{k}={v:.4g}" for k, v in row.items()
                                                          if isinstance(v, float)))
     return 0
+
+
+def _retrain(args) -> int:
+    summary, root = retrain_run(args.run_dir, parse_overrides(args.set), fresh=args.fresh, progress=not args.quiet)
+    print(f"done: {root}/summary.json")
+    for row in summary.get("final", []):
+        print("  pair {pair}: ".format(**row) + ", ".join(f"{k}={v:.4g}" for k, v in row.items()
+                                                         if isinstance(v, float)))
+    return 0
+
+
+def _add_retrain(sub) -> None:
+    retrain = sub.add_parser("retrain", help="retrain the chosen pairs of a finished (or stage-2-finished) search "
+                                             "run with its settings")
+    retrain.add_argument("run_dir", help="a run directory of `pymoo-gan search`")
+    retrain.add_argument("--set", action="append", default=[], metavar="retrain.KEY=VALUE",
+                         help="change a retrain setting, e.g. --set retrain.epochs=60 (repeatable); results then go "
+                              "to RUN_DIR/retrain_<hash>/, never over the run's own")
+    retrain.add_argument("--fresh", action="store_true", help="discard the retraining state and start it over")
+    retrain.add_argument("--quiet", action="store_true", help="no progress display")
+    retrain.set_defaults(run=_retrain)
 
 
 def _evaluate(args) -> int:
@@ -150,9 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pymoo-gan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the default search (digits, NSGA-II) and write its report")
-    demo.add_argument("--out", required=True, help="output folder for the report (results.csv, pareto.csv, plots)")
+    demo.add_argument("--out", required=True, help="run directory (results.csv, pareto.csv, plots, report.html); "
+                      "re-running the command resumes it, other settings are refused")
     add_settings_options(demo, EvolutionConfig, skip=("prob_crossover", "prob_mutation"))
+    add_settings_options(demo, FinetuneConfig)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--fresh", action="store_true",
+                      help="discard this demo's checkpoint (same settings) and start over")
     demo.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
     demo.add_argument("--quiet", action="store_true", help="no progress display")
     demo.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -167,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                         help="override a setting, e.g. --set stage1.algorithm.n_gen=2 (repeatable)")
     search.set_defaults(run=_search)
+    _add_retrain(sub)
     evaluate = sub.add_parser("evaluate", help="score an exported generator against a dataset's training statistics")
     evaluate.add_argument("generator", help="a file written by export_model, e.g. DIR/export/final/generator_0.pt")
     add_settings_options(evaluate, DataConfig, skip=("resolution",))  # the generator's resolution

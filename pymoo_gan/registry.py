@@ -12,7 +12,7 @@ say ``eagan_generator`` / ``autogan_generator``).
 Example:
     >>> from pymoo_gan import registry
     >>> registry.space_names("generator"), tuple(registry.DISCRIMINATORS), tuple(registry.EXTRACTORS)
-    (('eagan', 'autogan', 'alphagan'), ('autogan', 'simple'), ('classifier', 'inception'))
+    (('eagan', 'autogan', 'alphagan'), ('autogan', 'simple'), ('classifier', 'inception', 'ssl', 'clip'))
     >>> entry = registry.space("eagan_generator")             # an alias
     >>> entry.name, entry.kind, entry.space.ref
     ('eagan', 'generator', 'pymoo_gan.space.eagan:EAGANGeneratorSpace')
@@ -193,6 +193,10 @@ EXTRACTORS: dict[str, ExtractorEntry] = _table(
                    Lazy("pymoo_gan.evaluation.scorer:classifier_extractor_name")),
     ExtractorEntry("inception", Lazy("pymoo_gan.evaluation.scorer:inception_extractor"),
                    Lazy("pymoo_gan.evaluation.scorer:inception_extractor_name")),
+    ExtractorEntry("ssl", Lazy("pymoo_gan.evaluation.scorer:ssl_features_extractor"),
+                   Lazy("pymoo_gan.evaluation.scorer:ssl_extractor_name")),
+    ExtractorEntry("clip", Lazy("pymoo_gan.evaluation.scorer:clip_extractor"),
+                   Lazy("pymoo_gan.evaluation.scorer:clip_extractor_name")),
 )
 
 LOSSES: dict[str, LossEntry] = _table(

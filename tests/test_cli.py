@@ -1,5 +1,7 @@
+import json
 import os
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -10,11 +12,29 @@ TINY_SET = ["--set", "latent_dim=12", "--set", "g_channels=8", "--set", "d_chann
             "--set", "round_epochs=0.25", "--set", "n_samples=128", "--set", "batch_size=128"]
 
 
-def test_demo_writes_results_table_and_pareto_plot(tmp_path):
+def test_demo_writes_results_table_and_pareto_plot(tmp_path, capsys):
     out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--pop-size", "4", "--n-gen", "2", "--quiet", *TINY_SET]) == 0
-    for name in ("results.csv", "pareto.csv", "pareto.png", "samples.png", "config.json"):
+    demo = ["demo", "--out", str(out), "--pop-size", "4", "--n-gen", "2", "--finetune-steps", "5", "--quiet", *TINY_SET]
+    assert main(demo) == 0
+    for name in ("results.csv", "pareto.csv", "pareto.png", "samples.png", "config.json", "run.json", "checkpoint.pt",
+                 "summary.json", "finetune/generator.pt", "finetune/scores.json"):
         assert (out / name).stat().st_size > 0, name
+    printed = capsys.readouterr().out
+    assert "data: digits at 16x16, 1 channel" in printed and "trained" in printed and "standalone" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    tuned = summary["finetune"]
+    assert tuned["steps"] == 5 and tuned["fd_key"] == "fd_digits_cnn"
+    assert np.isfinite(tuned["fd_digits_cnn"]) and np.isfinite(tuned["fd_digits_cnn_supernet"])
+    assert summary["extractor"]["name"] == "digits_cnn" and summary["extractor"]["classes"] == 10
+    assert "warning" not in summary["extractor"]
+    # the same command resumes: nothing is trained again; other settings are refused with one line
+    kept = [out / "checkpoint.pt", out / "finetune/generator.pt"]
+    before = [p.stat().st_mtime_ns for p in kept]
+    assert main(demo) == 0 and [p.stat().st_mtime_ns for p in kept] == before
+    capsys.readouterr()
+    assert main([*demo[:6], "3", *demo[7:]]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "holds a different run" in err and "n_gen" in err
     table = pd.read_csv(out / "results.csv")
     assert len(table) == 4 + 4 + 4 and {"arch", "fd_digits_cnn", "params", "weights_version"} <= set(table.columns)
     front = pd.read_csv(out / "pareto.csv")

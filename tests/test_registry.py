@@ -2,6 +2,7 @@
 is tested here by being registered (CPU, tiny sizes, eval mode)."""
 
 import dataclasses
+import functools
 import pickle
 import subprocess
 import sys
@@ -288,9 +289,21 @@ def inception_weights(tmp_path_factory):
     return str(save_random_inception_weights(tmp_path_factory.mktemp("inception") / "random.pth", seed=0))
 
 
+@pytest.fixture(scope="module")
+def clip_weights(tmp_path_factory):
+    from pymoo_gan.metrics.clip import save_random_clip_weights
+
+    return str(save_random_clip_weights(tmp_path_factory.mktemp("clip") / "tiny_clip.pt", seed=0))
+
+
 @pytest.mark.parametrize("entry", registry.EXTRACTORS.values(), ids=lambda e: e.name)
-def test_extractor(entry, inception_weights):
-    data, metrics = DataConfig(), MetricsConfig(extractor=entry.name, inception_weights=inception_weights)
+def test_extractor(entry, inception_weights, clip_weights, monkeypatch):
+    import pymoo_gan.metrics.ssl as ssl
+
+    # the label-free extractor's training is tested in tests/metrics/test_ssl_extractor.py; here one short round
+    monkeypatch.setattr(ssl, "SSLSettings", functools.partial(ssl.SSLSettings, epochs=1, rounds=1))
+    data = DataConfig()
+    metrics = MetricsConfig(extractor=entry.name, inception_weights=inception_weights, clip_weights=clip_weights)
     extractor = entry.factory(data, metrics, torch.device("cpu"))
     assert entry.describe(data, metrics) == (extractor.name, extractor.standard)
     with torch.no_grad():

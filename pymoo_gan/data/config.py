@@ -37,7 +37,10 @@ class DataConfig:
 
     @property
     def channels(self) -> int:
-        return dataset_channels(self.dataset)
+        """Image channels: the dataset's, for an image folder 1 when every image is grey (which looks at the
+        images: decoded once, then cached), else 3."""
+        root = os.path.expanduser(self.root) if self.root else None
+        return dataset_channels(self.dataset, root=root, cache_dir=self.cache_dir)
 
     def load(self, split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
         """``(images in [-1, 1], labels)`` of ``split`` (``"train"``, ``"test"`` or ``"all"``)."""

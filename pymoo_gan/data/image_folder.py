@@ -9,8 +9,10 @@ An archive is read in place (streamed, never extracted to disk). Layout:
   ``"test"`` is a deterministic hold-out of about 10 % of each class (the files with the smallest BLAKE2 hash of
   their relative path; the same files on every machine), ``"train"`` the rest. ``"all"`` is train then test.
 
-Images are decoded with Pillow and converted to RGB (grey images are replicated, alpha is dropped), so every image
-has 3 channels. Non-square images are centre-cropped to a square, then resized to the requested resolution.
+Images are decoded with Pillow and converted to RGB (grey images are replicated, alpha is dropped). When every image
+of the source (both splits) has three equal channels, e.g. a folder of grayscale photos, the images keep one channel:
+``(N, 1, R, R)``; otherwise three. :func:`image_folder_channels` says which without converting the images.
+Non-square images are centre-cropped to a square, then resized to the requested resolution.
 
 Bad input: files whose extension is not an image extension (``README.txt``, ``labels.csv``, ...) and hidden files or
 folders (``.DS_Store``, ``__MACOSX/``) are skipped silently; a file with an image extension that does not decode, or
@@ -59,7 +61,7 @@ from PIL import Image
 from pymoo_gan.data._common import check_resolution, check_root, check_split, uint8_to_tensor
 from pymoo_gan.files import atomic_write, resolve_cache_dir
 
-__all__ = ["ARCHIVE_SUFFIXES", "IMAGE_EXTENSIONS", "load_image_folder"]
+__all__ = ["ARCHIVE_SUFFIXES", "IMAGE_EXTENSIONS", "image_folder_channels", "load_image_folder"]
 
 IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".pgm", ".png", ".ppm", ".tif", ".tiff", ".webp")
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
@@ -73,7 +75,8 @@ _decoded_images = 0
 
 def load_image_folder(root: str | os.PathLike | None, resolution: int = 32, split: str = "train",
                       cache_dir: str | os.PathLike | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images of a folder or archive: (N, 3, R, R) float32 in [-1, 1] and int64 labels (``-1`` when flat).
+    """Images of a folder or archive: (N, C, R, R) float32 in [-1, 1] (C = 1 for a grayscale source, else 3) and
+    int64 labels (``-1`` when flat).
 
     See the module docstring for the layouts, the splits, what is skipped and the cache.
 
@@ -84,18 +87,59 @@ def load_image_folder(root: str | os.PathLike | None, resolution: int = 32, spli
     """
     check_split(split, "image_folder")
     resolution = check_resolution(resolution, "image_folder")
-    source = _open_source(check_root(root, "image_folder", "a folder or a .tar/.tar.gz/.tgz/.zip archive of images"))
-    native = _Native(source, resolve_cache_dir(cache_dir) / "datasets")
+    native = _native(root, cache_dir)
     parts = [native.load(s) for s in (("train", "test") if split == "all" else (split,))]
     parts = [p for p in parts if len(p[0])]
     if not parts:
-        raise ValueError(f"image_folder: split {split!r} of {source.root} has no images (for a folder without "
+        raise ValueError(f"image_folder: split {split!r} of {native.source.root} has no images (for a folder without "
                          f"train/ and test/, 'test' is a {TEST_FRACTION:.0%} hold-out of each class)")
     if len(parts) == 2 and parts[0][0].shape[1:] != parts[1][0].shape[1:]:  # only possible with a stale cache entry
-        raise ValueError(f"image_folder: the train and test images of {source.root} differ in size "
+        raise ValueError(f"image_folder: the train and test images of {native.source.root} differ in size "
                          f"({_size(parts[0][0])} and {_size(parts[1][0])})")
-    images = uint8_to_tensor([p[0] for p in parts], resolution, channels_last=True)
+    arrays = [p[0] for p in parts]
+    if _grayscale(native):
+        arrays = [a[..., :1] for a in arrays]
+    images = uint8_to_tensor(arrays, resolution, channels_last=True)
     return images, torch.from_numpy(np.concatenate([p[1] for p in parts]))
+
+
+def image_folder_channels(root: str | os.PathLike | None, cache_dir: str | os.PathLike | None = None) -> int:
+    """1 when every image of the folder or archive (both splits) is grey (three equal channels), else 3. Decodes
+    the images on the first call (then cached, see the module docstring).
+
+    Example:
+        >>> image_folder_channels("/data/faces")  # doctest: +SKIP
+        1
+    """
+    return 1 if _grayscale(_native(root, cache_dir)) else 3
+
+
+def _native(root, cache_dir) -> _Native:
+    source = _open_source(check_root(root, "image_folder", "a folder or a .tar/.tar.gz/.tgz/.zip archive of images"))
+    return _Native(source, resolve_cache_dir(cache_dir) / "datasets")
+
+
+_GRAYSCALE: dict[tuple[str, str], bool] = {}  # (source, fingerprint) -> verdict, so it is checked once per process
+
+
+def _grayscale(native: _Native) -> bool:
+    """Whether every image of both splits has three equal channels (checked in blocks, stopping at the first
+    colour block)."""
+    key = (str(native.source.root), native._fingerprint)
+    if key not in _GRAYSCALE:
+        _GRAYSCALE[key] = _all_grey(native)
+    return _GRAYSCALE[key]
+
+
+def _all_grey(native: _Native) -> bool:
+    for split in ("train", "test"):
+        images = native.load(split)[0]
+        for start in range(0, len(images), 4096):
+            block = np.asarray(images[start:start + 4096])
+            if block.shape[-1] != 3 or not (np.array_equal(block[..., 0], block[..., 1])
+                                            and np.array_equal(block[..., 0], block[..., 2])):
+                return False
+    return True
 
 
 def _size(images: np.ndarray) -> str:

@@ -8,7 +8,8 @@ name               channels  ``root`` (``data.root`` in a config)
 ``stl10``          3         folder holding ``stl10_binary/`` ("train" = train + unlabeled, 105,000)
 ``mnist``          1         folder holding ``MNIST/raw/``
 ``fashion_mnist``  1         folder holding ``FashionMNIST/raw/``
-``image_folder``   3         a folder or a ``.tar``/``.tar.gz``/``.tgz``/``.zip`` archive of images
+``image_folder``   1 or 3    a folder or a ``.tar``/``.tar.gz``/``.tgz``/``.zip`` archive of images (1 when every
+                             image is grey; :func:`dataset_channels` says 3 unless given the ``root``)
 =================  ========  ==========================================================================
 
 Example:
@@ -25,7 +26,7 @@ import torch
 
 from pymoo_gan.data._common import check_split
 from pymoo_gan.data.embedded import load_digits
-from pymoo_gan.data.image_folder import load_image_folder
+from pymoo_gan.data.image_folder import image_folder_channels, load_image_folder
 from pymoo_gan.data.torchvision_sets import load_cifar10, load_fashion_mnist, load_mnist, load_stl10
 
 __all__ = ["dataset_channels", "dataset_names", "load_dataset"]
@@ -45,14 +46,18 @@ def dataset_names() -> list[str]:
     return sorted(_CHANNELS)
 
 
-def dataset_channels(name: str) -> int:
-    """Image channels of a named dataset (known without loading it).
+def dataset_channels(name: str, root: str | os.PathLike | None = None,
+                     cache_dir: str | os.PathLike | None = None) -> int:
+    """Image channels of a named dataset: known without loading it, except for ``image_folder`` with a ``root``,
+    whose images are looked at (1 when all are grey, see :func:`~pymoo_gan.data.image_folder.image_folder_channels`).
 
     Example:
         >>> dataset_channels("digits"), dataset_channels("image_folder")
         (1, 3)
     """
     _check(name)
+    if name == "image_folder" and root is not None:
+        return image_folder_channels(root, cache_dir=cache_dir)
     return _CHANNELS[name]
 
 

@@ -15,9 +15,10 @@ class MetricsConfig:
     ``n_samples`` generated images per score, ``batch_size`` latents per generator call; BN statistics of a
     sub-network are recomputed from ``bn_batches`` batches of ``bn_batch_size`` fixed latents (the size of G's
     training batch suits them); ``extractor`` is a :data:`pymoo_gan.registry.EXTRACTORS` name
-    (``inception`` needs ``inception_weights``, the standard file); ``extra`` adds metrics of
-    :data:`pymoo_gan.metrics.scoring.METRICS` (e.g. ``["kid", "pr"]``) to the Fréchet distance and the classifier /
-    Inception score every candidate gets.
+    (``inception`` needs ``inception_weights``, the standard file; ``clip`` a CLIP file, ``clip_weights``);
+    ``extra`` adds metrics of :data:`pymoo_gan.metrics.scoring.METRICS` (e.g. ``["kid", "pr"]``) to the Fréchet
+    distance and the classifier / Inception score every candidate gets (none with an extractor without class
+    logits, such as ``clip``).
 
     Example:
         >>> MetricsConfig(n_samples=200).extractor
@@ -30,6 +31,7 @@ class MetricsConfig:
     bn_batch_size: int = 32
     extractor: str = "classifier"
     inception_weights: str | None = None
+    clip_weights: str | None = None
     extra: tuple = ()
 
     def __post_init__(self):

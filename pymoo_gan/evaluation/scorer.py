@@ -7,6 +7,8 @@ per sub-network. It has no pymoo in it, so the same call can run in a worker pro
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
 
@@ -25,10 +27,53 @@ from pymoo_gan.metrics import (
     reference_statistics,
     score,
 )
+from pymoo_gan.metrics.clip import CLIPExtractor, clip_name, find_clip_weights
 from pymoo_gan.metrics.inception import inception_name
+from pymoo_gan.metrics.ssl import ssl_extractor
 from pymoo_gan.training.bn import recalibrate_bn
 
 _ALIASED = {"fd": "fd", "score": "is", "kid": "kid"}  # objective alias -> result name in pymoo_gan.metrics
+
+#: a domain classifier with fewer classes than this cannot tell a varied set from a collapsed one (its features
+#: separate only a few groups; a two-class classifier scores ~1.00 for anything)
+MIN_CLASSES = 5
+#: held-out accuracy below which a domain classifier's features are considered too weak to rank generators (the small
+#: CNN reaches ~0.97 on the embedded digits and ~0.7 on CIFAR-10; chance is 1 / classes)
+MIN_ACCURACY = 0.5
+
+
+def extractor_warning(info: dict) -> str:
+    """Why the scores of an extractor with provenance ``info`` carry little signal, or ``""``: a domain classifier
+    with fewer than :data:`MIN_CLASSES` classes or a held-out accuracy below :data:`MIN_ACCURACY`, or a label-free
+    extractor whose own quality check failed (``info["check"]["passed"]`` false)."""
+    reasons = []
+    if "n_classes" in info and info["n_classes"] < MIN_CLASSES:
+        reasons.append(f"its classifier knows only {info['n_classes']} classes (fewer than {MIN_CLASSES})")
+    if "accuracy" in info and info["accuracy"] < MIN_ACCURACY:
+        reasons.append(f"its classifier's held-out accuracy is {info['accuracy']:.2f} (below {MIN_ACCURACY})")
+    check = info.get("check")
+    if isinstance(check, dict) and not check.get("passed", True):
+        reasons.append(f"its quality check failed ({check.get('reason', 'see its .json')})")
+    if not reasons:
+        return ""
+    return (f"extractor {info.get('name', '?')}: " + "; ".join(reasons) + ": its Fréchet distance and classifier "
+            "score may not tell good generators from bad ones; use a dataset with more labelled classes, "
+            "extractor='ssl' (label-free, trained on the images) or extractor='inception'")
+
+
+def extractor_summary(extractor) -> dict:
+    """What a run summary records about the extractor its scores come from: name, standard or not, and for a domain
+    classifier its classes and held-out accuracy; ``warning`` when :func:`extractor_warning` has one."""
+    info = extractor.info
+    out = {"name": extractor.name, "standard": bool(getattr(extractor, "standard", False))}
+    for key, label in (("n_classes", "classes"), ("accuracy", "held_out_accuracy"), ("n_train", "n_train"),
+                       ("n_test", "n_test"), ("sha256", "sha256"), ("check", "check")):
+        if key in info:
+            out[label] = info[key]
+    warning = extractor_warning(info)
+    if warning:
+        out["warning"] = warning
+    return out
 
 
 def make_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.device):
@@ -47,12 +92,36 @@ def inception_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.
     return InceptionV3Extractor(metrics.inception_weights).to(device).eval()
 
 
+def ssl_features_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.device):
+    """The label-free extractor of ``data.dataset``, trained on its training images by contrastive learning (once,
+    then cached; see :mod:`pymoo_gan.metrics.ssl`)."""
+    train, test = (data.load(split)[0] for split in ("train", "test"))
+    return ssl_extractor(data.dataset, train, test, cache_dir=data.cache_dir).to(device).eval()
+
+
+def ssl_extractor_name(data: DataConfig, metrics: MetricsConfig) -> tuple[str, bool]:
+    """``(name, standard)`` of :func:`ssl_features_extractor`: ``("<dataset>_ssl", False)``."""
+    return f"{data.dataset}_ssl", False
+
+
+def clip_extractor(data: DataConfig, metrics: MetricsConfig, device: torch.device):
+    """CLIP features from the local file ``metrics.clip_weights`` (see :mod:`pymoo_gan.metrics.clip`)."""
+    return CLIPExtractor(metrics.clip_weights).to(device).eval()
+
+
+def clip_extractor_name(data: DataConfig, metrics: MetricsConfig) -> tuple[str, bool]:
+    """``(name, standard)`` of :func:`clip_extractor`, from the weights file's hash (``clip`` for the published
+    ViT-B/32 file)."""
+    return clip_name(sha256_file(find_clip_weights(metrics.clip_weights))), False
+
+
 def _labelled(data: DataConfig, split: str):
     images, labels = data.load(split)
     keep = labels >= 0  # STL-10's unlabelled images, flat image folders
     if not bool(keep.any()):
         raise ValueError(f"extractor='classifier' needs class labels, but the {split} split of dataset "
-                         f"{data.dataset!r} has none; use extractor='inception' or class subfolders")
+                         f"{data.dataset!r} has none; use extractor='ssl' (label-free, trained on these images), "
+                         "extractor='inception' or class subfolders")
     return images[keep], labels[keep]
 
 
@@ -94,8 +163,12 @@ class CandidateScorer:
                  seed: int = 0):
         self.data, self.settings, self.device = data, metrics, device
         self.extractor = make_extractor(data, metrics, device)
+        warning = extractor_warning(self.extractor.info)
+        if warning:
+            warnings.warn(warning, RuntimeWarning, stacklevel=2)
         images, _ = data.load("train")
-        self.metrics = metrics.names
+        # an extractor without class logits (CLIP, any ModuleExtractor) gives no Inception / classifier score
+        self.metrics = tuple(m for m in metrics.names if m != "is" or getattr(self.extractor, "has_logits", True))
         self.reference = reference_statistics(images, self.extractor, dataset=data.dataset, split="train",
                                               keep_features=bool({"kid", "pr"} & set(self.metrics)),
                                               cache_dir=data.cache_dir)

@@ -232,7 +232,8 @@ def domain_classifier(
             "torch": torch.__version__,
         }
         atomic_write(meta_path, lambda tmp: tmp.write_text(json.dumps(meta, indent=2, sort_keys=True)))
-    info = {"accuracy": meta["accuracy"], "sha256": meta["sha256"], "weights": str(weights), **spec}
+    info = {"accuracy": meta["accuracy"], "sha256": meta["sha256"], "weights": str(weights),
+            "n_train": meta.get("n_train", len(x_train)), "n_test": meta.get("n_test", len(x_test)), **spec}
     return ClassifierExtractor(net, name, info=info)
 
 

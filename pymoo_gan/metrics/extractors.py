@@ -31,6 +31,7 @@ class FeatureExtractor(nn.Module):
     """
 
     standard: bool = False
+    has_logits: bool = True  # False: features only, so no Inception / classifier score
 
     def __init__(self, name: str, *, layer: str, info: dict | None = None):
         super().__init__()
@@ -64,6 +65,8 @@ class ModuleExtractor(FeatureExtractor):
         >>> extractor(torch.zeros(2, 1, 8, 8))["features"].shape
         torch.Size([2, 4])
     """
+
+    has_logits = False
 
     def __init__(self, module: nn.Module, name: str, *, layer: str = "output", info: dict | None = None):
         super().__init__(name, layer=layer, info={"sha256": sha256_tensors(module.state_dict()), **(info or {})})

@@ -99,6 +99,7 @@ class SupernetSearchProblem(Problem):
             return self._weights
         if self._trainer is None:
             self._trainer, self._scorer = self._build()
+            self._check_scorer(self._scorer)
         return self._trainer
 
     @property
@@ -110,7 +111,17 @@ class SupernetSearchProblem(Problem):
                 self._scorer = self._build_scorer()
             else:
                 self._trainer, self._scorer = self._build()
+            self._check_scorer(self._scorer)
         return self._scorer
+
+    def _check_scorer(self, scorer) -> None:
+        """Refuse objectives and constraints the scorer's extractor cannot give (class scores need logits)."""
+        if "is" in scorer.metrics:
+            return
+        needs = [o.key for o in (*self.objectives, *self.constraints) if o.key.startswith(("cs_", "is"))]
+        if needs:
+            raise ValueError(f"objective or constraint {needs[0]!r} needs class logits, but extractor "
+                             f"{scorer.extractor.name!r} gives features only; use e.g. objectives=['fd', 'params']")
 
     def weights_from(self, provider) -> None:
         """Score candidates on the weights of ``provider`` from now on (``None``: on the problem's own trainer again).

@@ -32,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from pymoo_gan import registry
 from pymoo_gan.report.figures import styled
 from pymoo_gan.report.style import pyplot, save_figure
@@ -188,11 +190,19 @@ class _Canvas:
         from matplotlib.patches import FancyArrowPatch
 
         (x1, y1), (x2, y2) = a, b
-        self.ax.add_patch(FancyArrowPatch(a, b, patchA=patch_a, patchB=patch_b, arrowstyle="-|>", mutation_scale=9,
+        dx, dy = x2 - x1, y2 - y1
+        # start and end on the node circles, leaving towards arc3's control point (mid + rad * (dy, -dx), equal
+        # aspect): the same picture as matplotlib's clipping at patchA/patchB, without its costly bisection
+        control = np.array([(x1 + x2) / 2 + rad * dy, (y1 + y2) / 2 - rad * dx])
+        ends = []
+        for point, patch in ((np.array(a, float), patch_a), (np.array(b, float), patch_b)):
+            direction = control - point
+            radius = getattr(patch, "radius", 0.0) if patch is not None else 0.0
+            ends.append(point + radius * direction / max(np.hypot(*direction), 1e-12))
+        self.ax.add_patch(FancyArrowPatch(tuple(ends[0]), tuple(ends[1]), arrowstyle="-|>", mutation_scale=9,
                                           connectionstyle=f"arc3,rad={rad}", lw=0.9, color=color, zorder=2,
                                           linestyle=(0, (4, 2)) if dashed else "-"))
-        # midpoint of the quadratic Bezier of arc3 (matplotlib: control = mid + rad * (dy, -dx), equal aspect)
-        dx, dy = x2 - x1, y2 - y1
+        # midpoint of the quadratic Bezier of arc3 between the centres
         mx, my = (x1 + x2) / 2 + 0.5 * rad * dy, (y1 + y2) / 2 - 0.5 * rad * dx
         self._extend(mx, my)
         if text and rad == 0 and dy == 0:  # a short horizontal edge: the label sits above the line

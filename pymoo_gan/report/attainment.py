@@ -163,3 +163,54 @@ def plot_attainment(fronts: Sequence, labels: Sequence[str], path: str, levels: 
     """
     fig = attainment_figure(fronts, labels, levels, columns, title=title, show_points=show_points)
     return save_figure(fig, path, formats)[0]
+
+
+@styled
+def median_fronts_figure(groups: dict, labels: Sequence[str] = ("f1", "f2"), columns: Sequence[str] = ("F0", "F1"),
+                         title: str = "", band: bool = True):
+    """One median attainment surface per group of runs (e.g. per search strategy, each over its seeds), with the
+    25-75 % band between the quartile surfaces as a shaded outline when ``band``; a group of one run draws its front.
+
+    Example:
+        >>> import numpy as np
+        >>> a = [np.array([[1.0, 2.0], [2.0, 1.0]]) + s for s in (0.0, 1.0, 2.0)]
+        >>> b = [np.array([[1.5, 1.5]]) + s for s in (0.0, 1.0)]
+        >>> ax = median_fronts_figure({"NSGA-II": a, "random": b}, ["FD", "params"]).axes[0]
+        >>> ax.get_legend_handles_labels()[1]
+        ['NSGA-II (median of 3)', 'random (median of 2)']
+    """
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(4.6, 3.6))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (name, fronts) in enumerate(groups.items()):
+        colour = colours[i % len(colours)]
+        surfaces = attainment_surfaces(fronts, (0.25, 0.5, 0.75), columns)
+        median = surfaces[0.5]
+        ax.step(median[:, 0], median[:, 1], where="post", lw=2.0, color=colour,
+                label=f"{name} (median of {len(fronts)})")
+        if band and len(fronts) > 2:
+            for level in (0.25, 0.75):
+                S = surfaces[level]
+                ax.step(S[:, 0], S[:, 1], where="post", lw=0.8, ls=":", color=colour, label="_nolegend_")
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    ax.grid(alpha=0.3)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_median_fronts(groups: dict, labels: Sequence[str], path: str, *, columns: Sequence[str] = ("F0", "F1"),
+                       title: str = "", formats: Sequence[str] | None = None) -> str:
+    """Write :func:`median_fronts_figure` to ``path`` (and each of ``formats``); returns the first file written.
+
+    Example:
+        >>> import os, tempfile, numpy as np
+        >>> groups = {"a": [np.array([[1.0, 2.0]]), np.array([[2.0, 1.0]])], "b": [np.array([[1.5, 1.5]])]}
+        >>> p = plot_median_fronts(groups, ["FD", "params"], os.path.join(tempfile.mkdtemp(), "m.svg"))
+        >>> p.endswith("m.svg")
+        True
+    """
+    return save_figure(median_fronts_figure(groups, labels, columns, title=title), path, formats)[0]

@@ -48,7 +48,9 @@ _STYLE = """body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding
 table{border-collapse:collapse;margin:.5em 0 1em;font-size:13px}td,th{border:1px solid #ccc;padding:2px 6px}
 th{background:#f2f2f2;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}img{max-width:100%;border:1px solid #eee}
-figcaption{font-size:12px;color:#555}.files{font-size:13px}h2{border-bottom:1px solid #ccc}"""
+figcaption{font-size:12px;color:#555}
+.warning{background:#fff3cd;border:1px solid #e0c060;padding:.5em}
+.files{font-size:13px}h2{border-bottom:1px solid #ccc}"""
 
 
 def _e(value) -> str:
@@ -190,6 +192,9 @@ def _stage_section(run_dir: Path, folder: Path, formats: Sequence[str]) -> str:
 
 def _summary_section(run_dir: Path, summary: dict) -> str:
     parts = ['<section id="summary"><h2>Summary</h2>']
+    extractor = summary.get("extractor")
+    if isinstance(extractor, dict) and extractor.get("warning"):
+        parts.append(f'<p class="warning"><strong>Warning:</strong> {_e(extractor["warning"])}</p>')
     top = {k: v for k, v in summary.items() if k not in ("generator", "final", "discriminators")}
     if top:
         parts.append(_key_values(top))

@@ -48,7 +48,7 @@ def stage_info(problem, n_evaluations: int, front: pd.DataFrame, n_drawings: int
 
 def write_search_report(problem, res, out_dir: str, n_grid: int = 8, n_images: int = 10, n_drawings: int = 3,
                         history: pd.DataFrame | None = None, *,
-                        formats: Sequence[str] = ("png",)) -> dict[str, str]:
+                        formats: Sequence[str] = ("png",), lead: Sequence[tuple] = ()) -> dict[str, str]:
     """Write the stage report into ``out_dir``; returns ``{file name: path}``.
 
     Args:
@@ -62,6 +62,8 @@ def write_search_report(problem, res, out_dir: str, n_grid: int = 8, n_images: i
             to ``population.csv``) for the hypervolume curve; without it the curve is the cumulative front of all
             evaluations.
         formats: figure formats, any of ``"png"``, ``"pdf"``, ``"svg"``; every figure is written once per format.
+        lead: ``(images, label)`` rows shown above the Pareto rows in ``samples.<fmt>`` (the demo's fine-tuned
+            generator); the Pareto rows are then labelled as supernet samples.
     """
     os.makedirs(out_dir, exist_ok=True)
     paths = {"results.csv": os.path.join(out_dir, "results.csv")}
@@ -76,8 +78,11 @@ def write_search_report(problem, res, out_dir: str, n_grid: int = 8, n_images: i
     f_cols = [f"F{i}" for i in range(problem.n_obj)]
     shown = front.head(n_grid)
     images = [problem.sample(genotype_from_key(key), n_images) for key in shown["genotype"]]
-    row_labels = [f"#{i} " + " ".join(f"{c}={shown.iloc[i][c]:.3g}" for c in f_cols) for i in range(len(shown))]
+    prefix = "supernet " if lead else ""
+    row_labels = [f"{prefix}#{i} " + " ".join(f"{c}={shown.iloc[i][c]:.3g}" for c in f_cols) for i in range(len(shown))]
     grid = os.path.join(out_dir, "samples.png")
+    images = [images for images, _ in lead] + images
+    row_labels = [label for _, label in lead] + row_labels
     plot_sample_grid(images, row_labels, grid, formats=formats)
     paths.update({os.path.basename(p): p for p in figure_paths(grid, formats)})
     return paths

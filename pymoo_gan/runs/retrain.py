@@ -30,7 +30,6 @@ import pandas as pd
 import torch
 
 from pymoo_gan.data.config import DataConfig
-from pymoo_gan.data.registry import dataset_channels
 from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.evaluation.scorer import CandidateScorer
 from pymoo_gan.files import atomic_write
@@ -71,14 +70,14 @@ class TransferConfig:
         if self.resolution % cells:
             raise ValueError(f"transfer resolution {self.resolution} is impossible with {g_arch.macro.n_cells} "
                              f"up-cells; allowed: a multiple of {cells}")
-        channels = dataset_channels(self.dataset)
+        data = dataclasses.replace(data, dataset=self.dataset, root=self.root, download=self.download,
+                                   resolution=self.resolution)
+        channels = data.channels  # an image folder of grey images has 1
         g_arch = dataclasses.replace(g_arch, macro=dataclasses.replace(
             g_arch.macro, bottom_width=self.resolution // cells, out_channels=channels))
         if d_arch is not None:
             d_arch = dataclasses.replace(d_arch, macro=dataclasses.replace(
                 d_arch.macro, resolution=self.resolution, in_channels=channels))
-        data = dataclasses.replace(data, dataset=self.dataset, root=self.root, download=self.download,
-                                   resolution=self.resolution)
         return g_arch, d_arch, data
 
 

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from pathlib import Path
 
 import pandas as pd
 from pymoo.termination.max_gen import MaximumGenerationTermination
 
 from pymoo_gan.files import atomic_write
+from pymoo_gan.progress import SearchEstimate, report_line
 from pymoo_gan.runs.checkpoint import load_checkpoint, save_checkpoint
 
 CHECKPOINT_FORMAT = "pymoo_gan.search/2"
@@ -72,10 +74,20 @@ def _write_tables(problem, history: list[dict], directory: Path) -> None:
     atomic_write(directory / "population.csv", lambda tmp: pd.DataFrame(history).to_csv(tmp, index=False))
 
 
+def _estimate(problem, n_gen: int, done: int) -> SearchEstimate:
+    """The whole-search estimate (see :class:`~pymoo_gan.progress.SearchEstimate`) for ``problem``'s schedule."""
+    schedule = getattr(getattr(problem, "config", None), "schedule", None)
+    if schedule is None:  # a problem without a round schedule: every generation counts the same
+        return SearchEstimate(n_gen, 1.0, 1.0, done=done)
+    return SearchEstimate(n_gen, schedule.warmup_epochs, schedule.round_epochs, done=done)
+
+
 def run_search(problem, algorithm, n_gen: int, directory: str | os.PathLike, seed: int = 1, fresh: bool = False,
                verbose: bool = False):
     """Minimise ``problem`` with ``algorithm`` for ``n_gen`` generations, checkpointing into ``directory``; returns
-    pymoo's ``Result``. ``fresh=True`` discards an existing checkpoint (e.g. a damaged one) and starts over."""
+    pymoo's ``Result``. ``fresh=True`` discards an existing checkpoint (e.g. a damaged one) and starts over. With
+    ``problem.progress`` a line after each generation tells the time spent and an estimate of the time left for the
+    whole search (training and scoring rates measured on the generations done so far)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     restored = None if fresh else _restore(problem, directory)
@@ -89,8 +101,13 @@ def run_search(problem, algorithm, n_gen: int, directory: str | os.PathLike, see
             algorithm.termination.perc = (algorithm.n_gen - 1) / n_gen  # pymoo updates it before counting n_gen up
         history = algorithm.data.get("pymoo_gan_history", [])
     problem = algorithm.problem
+    estimate = _estimate(problem, n_gen, done=int(algorithm.n_gen) - 1 if restored is not None else 0)
     while algorithm.has_next():
+        start, evaluations = time.perf_counter(), len(problem.archive)
         algorithm.next()
+        new = problem.archive.rows[evaluations:]
+        estimate.add(time.perf_counter() - start, sum(r.get("score_time_s", 0.0) for r in new), len(new))
+        report_line(estimate.line(directory.name, 2 * len(algorithm.pop)), enabled=problem.progress)
         history = history + _population_rows(algorithm)
         algorithm.data["pymoo_gan_history"] = history
         save_checkpoint({"format": CHECKPOINT_FORMAT, "generation": int(algorithm.n_gen) - 1,

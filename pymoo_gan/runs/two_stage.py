@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -32,17 +33,20 @@ import torch
 
 from pymoo_gan import registry
 from pymoo_gan.algorithms import nsga2
-from pymoo_gan.evaluation.scorer import score_aliases
+from pymoo_gan.evaluation.scorer import extractor_summary, score_aliases
 from pymoo_gan.files import atomic_write
 from pymoo_gan.metrics import count_params
 from pymoo_gan.problems import DiscriminatorSearchProblem, GANSearchProblem
+from pymoo_gan.problems.config import setting_path
 from pymoo_gan.report import pareto_table, write_run_report, write_search_report
 from pymoo_gan.report.figures import plot_sample_grid
 from pymoo_gan.report.tables import write_pareto_tables
-from pymoo_gan.runs.config import RunConfig
+from pymoo_gan.runs.checkpoint import load_checkpoint
+from pymoo_gan.runs.config import RunConfig, run_config_from_dict
 from pymoo_gan.runs.export import export_model, load_generator
 from pymoo_gan.runs.retrain import retrain
 from pymoo_gan.runs.rundir import RunDirectory
+from pymoo_gan.runs.schema import to_dict
 from pymoo_gan.runs.search import run_search
 from pymoo_gan.runs.selection import SelectionConfig, rank
 from pymoo_gan.space.base import genotype_from_key
@@ -67,12 +71,13 @@ def _write_json(path: Path, data: dict) -> None:
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, default=float)))
 
 
-def _stage(problem, evolution, directory: Path, config: RunConfig, fresh: bool, verbose: bool):
+def _stage(problem, evolution, directory: Path, config: RunConfig, fresh: bool, verbose: bool, report: bool = True):
 
     res = run_search(problem, _algorithm(evolution), evolution.n_gen, directory, seed=config.seed, fresh=fresh,
                      verbose=verbose)
     problem = res.problem
-    write_search_report(problem, res, str(directory), history=pd.read_csv(directory / "population.csv"))
+    if report:
+        write_search_report(problem, res, str(directory), history=pd.read_csv(directory / "population.csv"))
     return problem, pareto_table(problem, res)
 
 
@@ -80,59 +85,130 @@ def _scores(row: pd.Series) -> dict:
     return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
 
 
+def _search_stages(config: RunConfig, run: RunDirectory, fresh: bool, progress: bool, verbose: bool,
+                   report: bool = True):
+    """Stage 1, G*, stage 2 (each resumed from its checkpoint); returns ``(summary, pairs, stage-1 config, G*'s
+    genotype key)`` where ``pairs`` are the ``(g_arch, d_arch or None, d_info)`` to retrain, best first. With
+    ``report=False`` (a finished run, e.g. for :func:`retrain_run`) no figure or export is rewritten."""
+    summary: dict = {"name": config.name, "stages": list(config.stages)}
+
+    # ---- stage 1: the generator ----------------------------------------------------------------------------------
+    p1, front1 = _stage(GANSearchProblem(config.stage1.problem, progress=progress), config.stage1.algorithm,
+                        run.stage("stage1"), config, fresh, verbose, report)
+    c1 = p1.config
+    summary["extractor"] = extractor_summary(p1.scorer.extractor)
+    aliases = score_aliases(c1.data, c1.metrics)
+    if report:
+        for i, key in enumerate(front1["genotype"]):
+            export_model(p1.extract(genotype_from_key(key)), run.stage("export/stage1") / f"g{i}.pt",
+                         metadata=_scores(front1.iloc[i].drop(["arch"])))
+    g_row = front1.iloc[_choose(p1, front1, config.stage1.select, aliases)[0]]
+    g_star = p1.extract(genotype_from_key(g_row["genotype"]))
+    summary["generator"] = {"rule": config.stage1.select.rule, **_scores(g_row)}
+    _write_json(run.path / "stage1" / "selection.json", summary["generator"])
+
+    # ---- stage 2: the discriminator for G* -----------------------------------------------------------------------
+    pairs = [(g_star.arch, None, {})]
+    if "stage2" in config.stages:
+        if report:
+            export_model(g_star, run.stage("stage2") / "generator_in.pt", metadata=_scores(g_row.drop(["arch"])))
+        problem2 = DiscriminatorSearchProblem(g_star, config.stage2.problem, data=c1.data, metrics=c1.metrics,
+                                              device=c1.device, seed=c1.seed, progress=progress)
+        p2, front2 = _stage(problem2, config.stage2.algorithm, run.stage("stage2"), config, fresh, verbose, report)
+        order = _choose(p2, front2, config.stage2.select, aliases)[:config.retrain.pairs]
+        pairs = [(g_star.arch, p2.space.decode(genotype_from_key(front2.iloc[i]["genotype"])),
+                  _scores(front2.iloc[i].drop(["arch"]))) for i in order]
+        summary["discriminators"] = [p["genotype"] for *_, p in pairs]
+    return summary, pairs, c1, g_row["genotype"]
+
+
+def _retrain_pairs(config: RunConfig, retrain_config, pairs, c1, g_key: str, pair_dir, final: Path,
+                   tables: Path, fresh: bool, progress: bool) -> list[dict]:
+    """Retrain ``pairs`` from scratch (``pair_dir(i)`` holds pair i's state, ``final`` the exported generators and
+    their samples, ``tables`` ``final.{csv,tex}``); returns the table's rows."""
+    rows, grids = [], []
+    final.mkdir(parents=True, exist_ok=True)
+    for i, (g_arch, d_arch, d_info) in enumerate(pairs):
+        directory = pair_dir(i)
+        result = retrain(g_arch, retrain_config, directory, data=c1.data, metrics=c1.metrics, d_arch=d_arch,
+                         model=c1.model, device=c1.device, seed=c1.seed, progress=progress, fresh=fresh)
+        G = load_generator(directory / "generator.pt")
+        export_model(G, final / f"generator_{i}.pt", metadata=result)
+        with torch.no_grad():
+            grids.append(G(torch.randn(10, G.latent_dim, generator=torch.Generator().manual_seed(i))).numpy())
+        d_key = d_info.get("genotype", f"fixed {c1.model.discriminator}")
+        rows.append({"pair": i, "generator": g_key, "discriminator": d_key,
+                     "g_params": float(count_params(G)), "d_params": d_info.get("d_params", float("nan")),
+                     **result})
+    plot_sample_grid(grids, [f"pair {i}" for i in range(len(grids))], str(final / "samples.png"))
+    write_pareto_tables(pd.DataFrame(rows), str(tables), stem="final", caption=f"{config.name}: retrained pairs")
+    return rows
+
+
 def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False, progress: bool = True,
                   verbose: bool = False) -> dict:
     """Run the stages of ``config`` into ``out`` (resuming what is there); returns the summary it writes."""
 
     with RunDirectory(out, config.to_dict(), fresh=fresh) as run:
-        summary: dict = {"name": config.name, "stages": list(config.stages)}
-
-        # ---- stage 1: the generator ------------------------------------------------------------------------------
-        p1, front1 = _stage(GANSearchProblem(config.stage1.problem, progress=progress), config.stage1.algorithm,
-                            run.stage("stage1"), config, fresh, verbose)
-        c1 = p1.config
-        aliases = score_aliases(c1.data, c1.metrics)
-        for i, key in enumerate(front1["genotype"]):
-            export_model(p1.extract(genotype_from_key(key)), run.stage("export/stage1") / f"g{i}.pt",
-                         metadata=_scores(front1.iloc[i].drop(["arch"])))
-        g_row = front1.iloc[_choose(p1, front1, config.stage1.select, aliases)[0]]
-        g_star = p1.extract(genotype_from_key(g_row["genotype"]))
-        summary["generator"] = {"rule": config.stage1.select.rule, **_scores(g_row)}
-        _write_json(run.path / "stage1" / "selection.json", summary["generator"])
-
-        # ---- stage 2: the discriminator for G* -------------------------------------------------------------------
-        pairs = [(g_star.arch, None, {})]
-        if "stage2" in config.stages:
-            export_model(g_star, run.stage("stage2") / "generator_in.pt", metadata=_scores(g_row.drop(["arch"])))
-            problem2 = DiscriminatorSearchProblem(g_star, config.stage2.problem, data=c1.data, metrics=c1.metrics,
-                                                  device=c1.device, seed=c1.seed, progress=progress)
-            p2, front2 = _stage(problem2, config.stage2.algorithm, run.stage("stage2"), config, fresh, verbose)
-            order = _choose(p2, front2, config.stage2.select, aliases)[:config.retrain.pairs]
-            pairs = [(g_star.arch, p2.space.decode(genotype_from_key(front2.iloc[i]["genotype"])),
-                      _scores(front2.iloc[i].drop(["arch"]))) for i in order]
-            summary["discriminators"] = [p["genotype"] for *_, p in pairs]
-
-        # ---- retrain the chosen pairs from scratch ---------------------------------------------------------------
+        summary, pairs, c1, g_key = _search_stages(config, run, fresh, progress, verbose)
         if "retrain" in config.stages:
-            rows, grids = [], []
-            final = run.stage("export/final")
-            g_key = g_row["genotype"]
-            for i, (g_arch, d_arch, d_info) in enumerate(pairs):
-                result = retrain(g_arch, config.retrain, run.stage(f"retrain/pair{i}"), data=c1.data,
-                                 metrics=c1.metrics, d_arch=d_arch, model=c1.model, device=c1.device, seed=c1.seed,
-                                 progress=progress, fresh=fresh)
-                G = load_generator(run.path / f"retrain/pair{i}/generator.pt")
-                export_model(G, final / f"generator_{i}.pt", metadata=result)
-                with torch.no_grad():
-                    grids.append(G(torch.randn(10, G.latent_dim, generator=torch.Generator().manual_seed(i))).numpy())
-                d_key = d_info.get("genotype", f"fixed {c1.model.discriminator}")
-                rows.append({"pair": i, "generator": g_key, "discriminator": d_key,
-                             "g_params": float(count_params(G)), "d_params": d_info.get("d_params", float("nan")),
-                             **result})
-            plot_sample_grid(grids, [f"pair {i}" for i in range(len(grids))], str(final / "samples.png"))
-            write_pareto_tables(pd.DataFrame(rows), str(run.path), stem="final",
-                                caption=f"{config.name}: retrained pairs")
-            summary["final"] = rows
+            summary["final"] = _retrain_pairs(config, config.retrain, pairs, c1, g_key,
+                                              lambda i: run.stage(f"retrain/pair{i}"), run.stage("export/final"),
+                                              run.path, fresh, progress)
         _write_json(run.path / "summary.json", summary)
         write_run_report(run.path)
         return summary
+
+
+def _finished_generation(directory: Path) -> int:
+    """Generations a stage's checkpoint holds (0 when there is none)."""
+    path = directory / "checkpoint.pt"
+    return int(load_checkpoint(path)["generation"]) if path.is_file() else 0  # pymoo counts generations from 1
+
+
+def retrain_run(run_dir: str | os.PathLike, overrides: dict | None = None, fresh: bool = False,
+                progress: bool = True) -> tuple[dict, Path]:
+    """Retrain the chosen pairs of the finished (or stage-2-finished) run in ``run_dir`` with its settings;
+    ``overrides`` change ``retrain.*`` settings only (dotted keys, e.g. ``{"retrain.epochs": 60}``). Returns the
+    summary and the folder it is in.
+
+    With the run's own retrain settings (and ``retrain`` among its stages) this is the retrain stage of
+    ``pymoo-gan search`` (``retrain/``, ``export/final/``, ``final.csv``, ``summary.json``; resumed, not repeated).
+    Other retrain settings write into ``retrain_<hash>/`` (``retrain.json`` records them; ``pair<i>/``, ``export/``,
+    ``final.{csv,tex}``, ``summary.json``), so no earlier result is overwritten and the same command resumes."""
+    run_dir = Path(run_dir)
+    record = run_dir / "run.json"
+    if not record.is_file():
+        raise FileNotFoundError(f"{run_dir} holds no run of `pymoo-gan search` (no run.json)")
+    settings = json.loads(record.read_text())
+    if settings.get("command") == "demo":
+        raise ValueError(f"{run_dir} is a demo (stage 1 only, no discriminator search); `pymoo-gan retrain` needs a "
+                         "run of `pymoo-gan search`")
+    overrides = dict(overrides or {})
+    outside = [k for k in overrides if not setting_path(RunConfig, k).startswith("retrain.")]
+    if outside:
+        raise ValueError(f"retrain changes only retrain.* settings; {', '.join(outside)} belong to the search of "
+                         f"{run_dir}")
+    config = run_config_from_dict(settings)
+    retrain_config = run_config_from_dict(settings, overrides).retrain
+    with RunDirectory(run_dir, settings) as run:
+        for stage in [s for s in ("stage1", "stage2") if s in config.stages]:
+            done, planned = _finished_generation(run.path / stage), getattr(config, stage).algorithm.n_gen
+            if done < planned:
+                raise ValueError(f"{stage} of {run_dir} is not finished ({done} of {planned} generations); finish "
+                                 "it first with the `pymoo-gan search` command that started it")
+        summary, pairs, c1, g_key = _search_stages(config, run, fresh=False, progress=progress, verbose=False,
+                                                   report=False)
+        if retrain_config == config.retrain and "retrain" in config.stages:
+            root, pair_dir, final = run.path, (lambda i: run.stage(f"retrain/pair{i}")), run.stage("export/final")
+        else:
+            tag = hashlib.sha256(json.dumps(to_dict(retrain_config), sort_keys=True).encode()).hexdigest()[:8]
+            root = run.stage(f"retrain_{tag}")
+            _write_json(root / "retrain.json", {"retrain": to_dict(retrain_config), "overrides": overrides})
+            pair_dir, final = (lambda i: root / f"pair{i}"), root / "export"
+        summary["retrain"] = to_dict(retrain_config)
+        summary["final"] = _retrain_pairs(config, retrain_config, pairs, c1, g_key, pair_dir, final, root, fresh,
+                                          progress)
+        _write_json(root / "summary.json", summary)
+        write_run_report(run.path)
+        return summary, root

@@ -12,10 +12,12 @@ pytestmark = pytest.mark.usefixtures("single_thread")
 def test_compare_strategies_smallest_budget(tmp_path, capsys):
     out = tmp_path / "results.csv"
     script = load_benchmark("compare_strategies")
+    figure = tmp_path / "fronts.png"
     rows = script.main(["--tiny", "--device", "cpu", "--out", str(out), "--seeds", "0", "--n-gen", "1",
-                        "--g-steps", "2"])
+                        "--g-steps", "2", "--figure", str(figure)])
     printed = capsys.readouterr().out
     assert f"appended {len(rows)} rows to {out}" in printed
+    assert figure.stat().st_size > 0 and figure.with_suffix(".pdf").read_bytes()[:4] == b"%PDF"
     with open(out, newline="") as f:
         written = list(csv.DictReader(f))
     names = sorted(r["benchmark"] for r in written)

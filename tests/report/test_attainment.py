@@ -13,6 +13,7 @@ from pymoo_gan.report.attainment import (
     attainment_level_k,
     attainment_surface,
     attainment_surfaces,
+    median_fronts_figure,
 )
 
 
@@ -84,3 +85,13 @@ def test_figure_draws_one_staircase_per_level():
     assert np.column_stack([median.get_xdata(), median.get_ydata()]).tolist() == [[2.0, 3.0], [3.0, 2.0]]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("FD", "params")
     assert sum(len(c.get_offsets()) for c in ax.collections) == 8  # every run's points
+
+
+def test_median_fronts_one_line_per_group_with_quartiles_from_three_runs():
+    three = [np.array([[1.0, 2.0], [2.0, 1.0]]) + s for s in (0.0, 1.0, 2.0)]
+    two = [np.array([[5.0, 5.0]]), np.array([[6.0, 4.0]])]
+    ax = median_fronts_figure({"a": three, "b": two}, ["FD", "params"]).axes[0]
+    labelled = [line for line in ax.lines if not line.get_label().startswith("_")]
+    assert [line.get_label() for line in labelled] == ["a (median of 3)", "b (median of 2)"]
+    assert np.column_stack([labelled[0].get_xdata(), labelled[0].get_ydata()]).tolist() == [[2.0, 3.0], [3.0, 2.0]]
+    assert len(ax.lines) == 2 + 2  # the 25 % and 75 % surfaces of the group of three only
