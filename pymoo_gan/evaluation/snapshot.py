@@ -14,6 +14,7 @@ Example (after a stage-1 warm-up of ``problem``):
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -24,6 +25,7 @@ from pymoo_gan.data.config import DataConfig
 from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.evaluation.scorer import CandidateScorer
 from pymoo_gan.space.base import SearchSpace
+from pymoo_gan.training.device import resolve_device
 
 
 def weights_snapshot(supernet: nn.Module) -> dict[str, torch.Tensor]:
@@ -50,3 +52,30 @@ def score_snapshot(space: SearchSpace, genotype, weights: dict | str | os.PathLi
     scores = scorer.score_generator(entry.extract(supernet, arch))
     scores.update(scorer.cost(entry.build(arch), arch.macro.latent_dim))
     return scores
+
+
+@dataclass(frozen=True)
+class SnapshotScoring:
+    """What a worker process needs to score candidates of ``space`` on weight snapshots: the settings, nothing
+    trained. :meth:`build` makes the per-process scorer once; :meth:`score` is :func:`score_snapshot` with it.
+
+    Example:
+        >>> job = SnapshotScoring(problem.space, c.data, c.metrics, seed=c.seed, device="cpu")       # doctest: +SKIP
+        >>> job.score(job.build(), genotype, weights_snapshot(problem.trainer.scored_supernet))      # doctest: +SKIP
+    """
+
+    space: SearchSpace
+    data: DataConfig
+    metrics: MetricsConfig
+    seed: int = 0
+    device: str = "auto"
+
+    def build(self) -> CandidateScorer:
+        """The scorer of this process (extractor, real statistics, fixed latents), on ``device`` as resolved here."""
+        return CandidateScorer(self.data, self.metrics, latent_dim=self.space.macro.latent_dim,
+                               device=resolve_device(self.device), seed=self.seed)
+
+    def score(self, scorer: CandidateScorer, genotype, weights: dict) -> dict[str, float]:
+        """Raw scores of ``genotype`` on the snapshot ``weights`` (see :func:`score_snapshot`)."""
+        return score_snapshot(self.space, genotype, weights, self.data, self.metrics, seed=self.seed, scorer=scorer,
+                              device=scorer.device)

@@ -1,0 +1,172 @@
+"""Scoring on persistent Ray actors: one per GPU (or per ``cpus_per_actor`` cores without GPUs), each building its
+scorer (extractor, cached real statistics, fixed latents) once.
+
+Per round the driver puts the weight snapshot into Ray's object store once; a task carries a genotype and a
+reference to the snapshot, an actor fetches the snapshot once per round, and a task returns a score dict. An actor
+that dies (a crash, a killed process, a lost node) is restarted by Ray (``max_restarts``, then replaced by a new
+one) and its candidate is scored again, at most ``max_retries`` times more; a candidate that still kills its actor
+is marked failed (``"worker died while scoring ..."``) and the search goes on. Out-of-memory and floating-point
+errors while scoring are failures as in the local runner; any other exception is a bug and propagates.
+
+Only one actor pool runs per process (starting one closes the previous), so pools never wait for each other's
+resources. Ray is imported on first use; the driver never touches a device for scoring.
+
+Example:
+    >>> runner = RayRunner(ParallelConfig(runner="ray", actors=2, gpus_per_actor=0))              # doctest: +SKIP
+    >>> runner.score(job, "w1", lambda: weights_snapshot(supernet), genotypes)                   # doctest: +SKIP
+    [({'fd_digits_cnn': 301.2, ...}, '', 0.41), ...]
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from collections import deque
+
+import torch
+
+from pymoo_gan.evaluation.parallel import ParallelConfig
+from pymoo_gan.training.failures import failure_reason, release_memory
+
+
+class ScoringWorker:
+    """The body of an actor: builds ``job``'s scorer once, then scores genotypes on cached weight snapshots.
+    ``fault`` (tests only: a picklable ``fault(genotype)`` run before each candidate) injects crashes."""
+
+    def __init__(self, job, threads: int, fault=None):
+        torch.set_num_threads(max(1, threads))
+        self.job, self.fault = job, fault
+        self.scorer = job.build()
+        self.token, self.weights = None, None
+
+    def ready(self) -> int:
+        """The actor's process id, once its scorer is built."""
+        return os.getpid()
+
+    def score(self, genotype, weights: list, token: str) -> tuple[dict, str, float]:
+        """``(scores, failure, seconds)`` of ``genotype`` on the snapshot that ``weights[0]`` (an object reference,
+        in a list so that Ray does not fetch it per task) holds."""
+        import ray
+
+        if token != self.token:
+            self.weights = ray.get(weights[0])
+            self.token = token
+        if self.fault is not None:
+            self.fault(genotype)
+        t0 = time.perf_counter()
+        try:
+            return self.job.score(self.scorer, genotype, self.weights), "", time.perf_counter() - t0
+        except Exception as exc:
+            failure = failure_reason(exc, "scoring")
+            if failure is None:
+                raise
+        release_memory()
+        return {}, failure, time.perf_counter() - t0
+
+
+_ACTIVE: list[RayRunner] = []  # the runner whose actors are alive in this process
+
+
+class RayRunner:
+    """Scores batches of candidates on persistent Ray actors (see the module docstring). ``fault`` is for tests
+    (see :class:`ScoringWorker`)."""
+
+    remote = True
+
+    def __init__(self, parallel: ParallelConfig, fault=None):
+        self.parallel, self.fault = parallel, fault
+        self.actors: list = []
+        self.crashes: list[int] = []
+        self._job: bytes | None = None
+        self._token, self._ref = None, None
+
+    # ---- actors -----------------------------------------------------------------------------------------------------
+    def connect(self):
+        """Ray, initialised: joined (``address``) or started here with the machine's resources."""
+        import ray
+
+        if not ray.is_initialized():
+            ray.init(address=self.parallel.address or None, include_dashboard=False, log_to_driver=False)
+        return ray
+
+    def gpus_per_actor(self) -> float:
+        ray = self.connect()
+        gpus = self.parallel.gpus_per_actor
+        return (1.0 if ray.cluster_resources().get("GPU", 0) else 0.0) if gpus < 0 else gpus
+
+    def n_actors(self) -> int:
+        """``actors``, or as many as the cluster's GPUs (CPUs without GPUs) allow."""
+        if self.parallel.actors:
+            return self.parallel.actors
+        resources, gpus = self.connect().cluster_resources(), self.gpus_per_actor()
+        if gpus > 0:
+            return max(1, int(resources.get("GPU", 0) // gpus))
+        return max(1, int(resources.get("CPU", 1) // self.parallel.cpus_per_actor))
+
+    def _new_actor(self, job):
+        ray = self.connect()
+        p = self.parallel
+        cls = ray.remote(ScoringWorker).options(num_cpus=p.cpus_per_actor, num_gpus=self.gpus_per_actor(),
+                                                max_restarts=p.max_restarts, max_task_retries=0)
+        return cls.remote(job, int(p.cpus_per_actor), self.fault)
+
+    def start(self, job) -> None:
+        """Start the actors for ``job`` (a no-op when they run it already); the previous pool of this process
+        closes first. Waits until every actor has built its scorer, so a broken setting raises here."""
+        blob = pickle.dumps(job)
+        if self.actors and blob == self._job:
+            return
+        for runner in list(_ACTIVE):
+            runner.close()
+        ray = self.connect()
+        self.actors = [self._new_actor(job) for _ in range(self.n_actors())]
+        self.crashes = [0] * len(self.actors)
+        self._job, self._token, self._ref = blob, None, None
+        _ACTIVE.append(self)
+        ray.get([a.ready.remote() for a in self.actors])
+
+    def close(self) -> None:
+        """Stop the actors (the Ray connection stays)."""
+        if self.actors:
+            import ray
+
+            for actor in self.actors:
+                ray.kill(actor)
+        self.actors, self.crashes, self._job, self._token, self._ref = [], [], None, None, None
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
+
+    # ---- scoring ----------------------------------------------------------------------------------------------------
+    def score(self, job, token: str, snapshot, genotypes: list) -> list[tuple[dict, str, float]]:
+        """``(scores, failure, seconds)`` of each genotype, in order, on the weights named ``token``
+        (``snapshot()`` makes them; it is called and put into the object store only when ``token`` is new)."""
+        self.start(job)
+        ray = self.connect()
+        if token != self._token:
+            self._ref, self._token = ray.put(snapshot()), token
+        pending, idle = deque(range(len(genotypes))), deque(range(len(self.actors)))
+        tries, results, running = [0] * len(genotypes), [None] * len(genotypes), {}
+        while pending or running:
+            while pending and idle:
+                i, slot = pending.popleft(), idle.popleft()
+                running[self.actors[slot].score.remote(genotypes[i], [self._ref], token)] = (i, slot)
+            done, _ = ray.wait(list(running), num_returns=1)
+            i, slot = running.pop(done[0])
+            try:
+                results[i] = ray.get(done[0])
+            except ray.exceptions.RayActorError:
+                tries[i] += 1
+                if tries[i] > self.parallel.max_retries:
+                    results[i] = ({}, f"worker died while scoring ({tries[i]} tries)", 0.0)
+                else:
+                    pending.appendleft(i)
+                self._crashed(slot, job)
+            idle.append(slot)
+        return results
+
+    def _crashed(self, slot: int, job) -> None:
+        """Count a death of actor ``slot``; once Ray has restarted it ``max_restarts`` times, replace it."""
+        self.crashes[slot] += 1
+        if self.crashes[slot] > self.parallel.max_restarts:
+            self.actors[slot], self.crashes[slot] = self._new_actor(job), 0
