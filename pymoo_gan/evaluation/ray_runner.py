@@ -166,7 +166,20 @@ class RayRunner:
         return results
 
     def _crashed(self, slot: int, job) -> None:
-        """Count a death of actor ``slot``; once Ray has restarted it ``max_restarts`` times, replace it."""
+        """Actor ``slot`` died: wait until Ray has restarted it (its first ``max_restarts`` deaths; a probe sent
+        before Ray noticed the death fails too, so probe until one succeeds), else replace it with a new actor."""
+        import ray
+
         self.crashes[slot] += 1
-        if self.crashes[slot] > self.parallel.max_restarts:
-            self.actors[slot], self.crashes[slot] = self._new_actor(job), 0
+        if self.crashes[slot] <= self.parallel.max_restarts:
+            for _ in range(_PROBES):
+                try:
+                    ray.get(self.actors[slot].ready.remote())
+                    return
+                except ray.exceptions.RayActorError:
+                    time.sleep(0.25)
+        ray.kill(self.actors[slot], no_restart=True)
+        self.actors[slot], self.crashes[slot] = self._new_actor(job), 0
+
+
+_PROBES = 40  # readiness probes of a restarting actor before it is given up and replaced
