@@ -4,7 +4,7 @@ scorer (extractor, cached real statistics, fixed latents) once.
 Per round the driver puts the weight snapshot into Ray's object store once; a task carries a genotype and a
 reference to the snapshot, an actor fetches the snapshot once per round, and a task returns a score dict. An actor
 that dies (a crash, a killed process, a lost node) is restarted by Ray (``max_restarts``, then replaced by a new
-one) and its candidate is scored again, at most ``max_retries`` times more; a candidate that still kills its actor
+one) while its candidate is scored again on the next free actor, at most ``max_retries`` times more; a candidate that still kills its actor
 is marked failed (``"worker died while scoring ..."``) and the search goes on. Out-of-memory and floating-point
 errors while scoring are failures as in the local runner; any other exception is a bug and propagates.
 
@@ -78,6 +78,7 @@ class RayRunner:
         self.parallel, self.fault = parallel, fault
         self.actors: list = []
         self.crashes: list[int] = []
+        self._probes: dict = {}  # readiness probe -> (slot of a restarting actor, probes sent)
         self._job: bytes | None = None
         self._token, self._ref = None, None
 
@@ -121,7 +122,7 @@ class RayRunner:
             runner.close()
         ray = self.connect()
         self.actors = [self._new_actor(job) for _ in range(self.n_actors())]
-        self.crashes = [0] * len(self.actors)
+        self.crashes, self._probes = [0] * len(self.actors), {}
         self._job, self._token, self._ref = blob, None, None
         _ACTIVE.append(self)
         ray.get([a.ready.remote() for a in self.actors])
@@ -133,7 +134,7 @@ class RayRunner:
 
             for actor in self.actors:
                 ray.kill(actor)
-        self.actors, self.crashes, self._job, self._token, self._ref = [], [], None, None, None
+        self.actors, self.crashes, self._probes, self._job, self._token, self._ref = [], [], {}, None, None, None
         if self in _ACTIVE:
             _ACTIVE.remove(self)
 
@@ -145,41 +146,62 @@ class RayRunner:
         ray = self.connect()
         if token != self._token:
             self._ref, self._token = ray.put(snapshot()), token
-        pending, idle = deque(range(len(genotypes))), deque(range(len(self.actors)))
-        tries, results, running = [0] * len(genotypes), [None] * len(genotypes), {}
-        while pending or running:
+        restarting = {slot for slot, _ in self._probes.values()}
+        pending, idle = deque(range(len(genotypes))), deque(s for s in range(len(self.actors)) if s not in restarting)
+        tries, results, tasks = [0] * len(genotypes), [None] * len(genotypes), {}
+        while pending or tasks:
             while pending and idle:
                 i, slot = pending.popleft(), idle.popleft()
-                running[self.actors[slot].score.remote(genotypes[i], [self._ref], token)] = (i, slot)
-            done, _ = ray.wait(list(running), num_returns=1)
-            i, slot = running.pop(done[0])
+                tasks[self.actors[slot].score.remote(genotypes[i], [self._ref], token)] = (i, slot)
+            (ref,), _ = ray.wait([*tasks, *self._probes], num_returns=1)
+            if ref in self._probes:
+                idle.extend(self._probed(ref, job))
+                continue
+            i, slot = tasks.pop(ref)
             try:
-                results[i] = ray.get(done[0])
+                results[i] = ray.get(ref)
             except ray.exceptions.RayActorError:
                 tries[i] += 1
                 if tries[i] > self.parallel.max_retries:
                     results[i] = ({}, f"worker died while scoring ({tries[i]} tries)", 0.0)
                 else:
-                    pending.appendleft(i)
-                self._crashed(slot, job)
+                    pending.appendleft(i)  # on the next free actor
+                idle.extend(self._crashed(slot, job))
+                continue
             idle.append(slot)
         return results
 
-    def _crashed(self, slot: int, job) -> None:
-        """Actor ``slot`` died: wait until Ray has restarted it (its first ``max_restarts`` deaths; a probe sent
-        before Ray noticed the death fails too, so probe until one succeeds), else replace it with a new actor."""
-        import ray
-
+    def _crashed(self, slot: int, job) -> list[int]:
+        """Actor ``slot`` died: for its first ``max_restarts`` deaths Ray restarts it, and a readiness probe tells
+        when it is back (``[]`` now: the slot is busy until then); after that it is replaced (``[slot]``)."""
         self.crashes[slot] += 1
         if self.crashes[slot] <= self.parallel.max_restarts:
-            for _ in range(_PROBES):
-                try:
-                    ray.get(self.actors[slot].ready.remote())
-                    return
-                except ray.exceptions.RayActorError:
-                    time.sleep(0.25)
+            self._probes[self.actors[slot].ready.remote()] = (slot, 1)
+            return []
+        return self._replace(slot, job)
+
+    def _probed(self, ref, job) -> list[int]:
+        """The slot whose probe ``ref`` answered, once it is usable. A probe sent before Ray noticed the death fails
+        too, so a failed probe is sent again (at most :data:`_PROBES` times, then the actor is replaced)."""
+        import ray
+
+        slot, sent = self._probes.pop(ref)
+        try:
+            ray.get(ref)
+            return [slot]
+        except ray.exceptions.RayActorError:
+            if sent >= _PROBES:
+                return self._replace(slot, job)
+        time.sleep(0.25)
+        self._probes[self.actors[slot].ready.remote()] = (slot, sent + 1)
+        return []
+
+    def _replace(self, slot: int, job) -> list[int]:
+        import ray
+
         ray.kill(self.actors[slot], no_restart=True)
         self.actors[slot], self.crashes[slot] = self._new_actor(job), 0
+        return [slot]
 
 
 _PROBES = 40  # readiness probes of a restarting actor before it is given up and replaced
