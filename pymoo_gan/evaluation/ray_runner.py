@@ -4,9 +4,10 @@ scorer (extractor, cached real statistics, fixed latents) once.
 Per round the driver puts the weight snapshot into Ray's object store once; a task carries a genotype and a
 reference to the snapshot, an actor fetches the snapshot once per round, and a task returns a score dict. An actor
 that dies (a crash, a killed process, a lost node) is restarted by Ray (``max_restarts``, then replaced by a new
-one) while its candidate is scored again on the next free actor, at most ``max_retries`` times more; a candidate that still kills its actor
-is marked failed (``"worker died while scoring ..."``) and the search goes on. Out-of-memory and floating-point
-errors while scoring are failures as in the local runner; any other exception is a bug and propagates.
+one) while its candidate is scored again on the next free actor, at most ``max_retries`` times more; a candidate that
+still kills its actor is marked failed (``"worker died while scoring ..."``) and the search goes on. Out-of-memory
+and floating-point errors while scoring are failures as in the local runner; any other exception is a bug and
+propagates.
 
 Only one actor pool runs per process (starting one closes the previous), so pools never wait for each other's
 resources. Ray is imported on first use; the driver never touches a device for scoring.
@@ -31,14 +32,15 @@ from pymoo_gan.training.failures import failure_reason, release_memory
 
 
 class ScoringWorker:
-    """The body of an actor: builds ``job``'s scorer once, then scores genotypes on cached weight snapshots.
-    ``fault`` (tests only: a picklable ``fault(genotype)`` run before each candidate) injects crashes."""
+    """The body of an actor: builds ``job``'s worker state (scorer and caches) once, then scores genotypes on the
+    snapshot of the current round, fetched once per round. ``fault`` (tests only: a picklable ``fault(genotype)``
+    run before each candidate) injects crashes."""
 
     def __init__(self, job, threads: int, fault=None):
         torch.set_num_threads(max(1, threads))
-        self.job, self.fault = job, fault
-        self.scorer = job.build()
-        self.token, self.weights = None, None
+        self.fault = fault
+        self.worker = job.build()
+        self.token = None
 
     def ready(self) -> int:
         """The actor's process id, once its scorer is built."""
@@ -50,13 +52,13 @@ class ScoringWorker:
         import ray
 
         if token != self.token:
-            self.weights = ray.get(weights[0])
+            self.worker.load(ray.get(weights[0]))
             self.token = token
         if self.fault is not None:
             self.fault(genotype)
         t0 = time.perf_counter()
         try:
-            return self.job.score(self.scorer, genotype, self.weights), "", time.perf_counter() - t0
+            return self.worker.score(genotype), "", time.perf_counter() - t0
         except Exception as exc:
             failure = failure_reason(exc, "scoring")
             if failure is None:
