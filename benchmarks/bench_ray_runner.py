@@ -39,7 +39,7 @@ import harness  # noqa: E402
 
 from pymoo_gan import GANSearchProblem  # noqa: E402
 from pymoo_gan.evaluation import ParallelConfig, weights_snapshot  # noqa: E402
-from pymoo_gan.evaluation.ray_runner import RayRunner  # noqa: E402
+from pymoo_gan.evaluation.ray_runner import RayRunner, from_object_store, to_object_store  # noqa: E402
 from pymoo_gan.models import CellGeneratorSupernet  # noqa: E402
 
 TINY = dict(latent_dim=12, g_channels=8, d_channels=8, n_samples=128, batch_size=128, bn_batches=2)
@@ -62,7 +62,7 @@ class Fetcher:
     def fetch(self, refs: list) -> int:
         import ray
 
-        return len(ray.get(refs[0]))
+        return len(from_object_store(ray.get(refs[0])))
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     transfer = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        ref = ray.put(paper)
+        ref = ray.put(to_object_store(paper))
         ray.get(fetcher.fetch.remote([ref]))
         transfer.append(time.perf_counter() - t0)
         del ref

@@ -23,12 +23,34 @@ from __future__ import annotations
 import os
 import pickle
 import time
+import warnings
 from collections import deque
 
+import numpy as np
 import torch
 
 from pymoo_gan.evaluation.parallel import ParallelConfig
 from pymoo_gan.training.failures import failure_reason, release_memory
+
+
+def to_object_store(state: dict) -> dict:
+    """A weight snapshot as Ray stores it best: tensors as numpy arrays, which actors on the node read in place from
+    shared memory (torch tensors would be unpickled, i.e. copied, by every reader); dtypes numpy lacks stay tensors."""
+    return {k: _numpy(v) for k, v in state.items()}
+
+
+def _numpy(tensor: torch.Tensor):
+    try:
+        return tensor.numpy()
+    except TypeError:  # bfloat16, float8
+        return tensor
+
+
+def from_object_store(state: dict) -> dict:
+    """The state dict of a snapshot stored by :func:`to_object_store` (views: ``load_state_dict`` copies them)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # read-only shared memory; nothing writes to these views
+        return {k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v for k, v in state.items()}
 
 
 class ScoringWorker:
@@ -52,7 +74,7 @@ class ScoringWorker:
         import ray
 
         if token != self.token:
-            self.worker.load(ray.get(weights[0]))
+            self.worker.load(from_object_store(ray.get(weights[0])))
             self.token = token
         if self.fault is not None:
             self.fault(genotype)
@@ -147,7 +169,7 @@ class RayRunner:
         self.start(job)
         ray = self.connect()
         if token != self._token:
-            self._ref, self._token = ray.put(snapshot()), token
+            self._ref, self._token = ray.put(to_object_store(snapshot())), token
         restarting = {slot for slot, _ in self._probes.values()}
         pending, idle = deque(range(len(genotypes))), deque(s for s in range(len(self.actors)) if s not in restarting)
         tries, results, tasks = [0] * len(genotypes), [None] * len(genotypes), {}
