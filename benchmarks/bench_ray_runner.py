@@ -68,7 +68,8 @@ class Fetcher:
 def main(argv: list[str] | None = None) -> list[dict]:
     p = harness.parser(__doc__)
     p.add_argument("--candidates", type=int, default=16, help="candidates per round (default 16)")
-    p.add_argument("--round", type=int, default=100, help="candidates per round of the 8-GPU projection")
+    p.add_argument("--round", type=int, default=64,
+                   help="candidates per round of the 8-GPU projection (default 64: EAGAN stage 1, parents + offspring)")
     args = p.parse_args(argv)
     args.timer = "wall"
     repeats = args.repeats or (1 if args.tiny else 2)
@@ -105,9 +106,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
             scoring.setdefault(name, []).append(sum(s for _, _, s in results))
         return go
 
+    loads = [harness.load_average()]
     for _ in range(repeats):
         times["local"].append(timer(local))
     for k in (1, 2):
+        loads.append(harness.load_average())
         name = f"ray_{k}"
         runner = RayRunner(ParallelConfig(runner="ray", actors=k, cpus_per_actor=1.0, gpus_per_actor=0.0))
         t0 = time.perf_counter()
@@ -118,6 +121,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         scoring[name] = []
         times[name] = [timer(go) for _ in range(repeats)]
         runner.close()
+    loads.append(harness.load_average())
     times["local"] += [timer(local) for _ in range(repeats)]
 
     # transfer of a paper-size snapshot: put + one actor's fetch
@@ -141,7 +145,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     efficiency = 100 * best["local"] / (2 * best["ray_2"])
     settings = (f"{n} candidates/round, digits {'tiny' if args.tiny else 'defaults'}, actors 1 CPU 1 thread, "
                 f"startup 1 actor {startup['ray_1']:.1f} s / 2 actors {startup['ray_2']:.1f} s; "
-                f"median local {np.median(times['local']):.2f} s")
+                f"local rounds {' '.join(f'{t:.1f}' for t in times['local'])} s; actor scoring per round "
+                f"1: {min(scoring['ray_1']):.1f} s, 2: {min(scoring['ray_2']):.1f} s (both actors); "
+                f"load local/1/2/local {'/'.join(map(str, loads))}")
     rows = [{"benchmark": f"ray_round_{k}", "n_samples": problem.config.metrics.n_samples, "seconds": v,
              "candidates_per_min": 60 * n / v, "settings": settings} for k, v in best.items()]
     rows += [
