@@ -89,6 +89,14 @@ class ScoringWorker:
         return {}, failure, time.perf_counter() - t0
 
 
+def _session() -> str | None:
+    """The current Ray session (None without one): actors of an ended session are gone."""
+    import ray
+
+    return ray.get_runtime_context().get_job_id() + "@" + ray.get_runtime_context().gcs_address \
+        if ray.is_initialized() else None
+
+
 _ACTIVE: list[RayRunner] = []  # the runner whose actors are alive in this process
 
 
@@ -104,6 +112,7 @@ class RayRunner:
         self.crashes: list[int] = []
         self._probes: dict = {}  # readiness probe -> (slot of a restarting actor, probes sent)
         self._job: bytes | None = None
+        self._session = None  # the Ray session the actors live in
         self._token, self._ref = None, None
 
     # ---- actors -----------------------------------------------------------------------------------------------------
@@ -140,20 +149,20 @@ class RayRunner:
         """Start the actors for ``job`` (a no-op when they run it already); the previous pool of this process
         closes first. Waits until every actor has built its scorer, so a broken setting raises here."""
         blob = pickle.dumps(job)
-        if self.actors and blob == self._job:
+        if self.actors and blob == self._job and self._session == _session():
             return
         for runner in list(_ACTIVE):
             runner.close()
         ray = self.connect()
         self.actors = [self._new_actor(job) for _ in range(self.n_actors())]
         self.crashes, self._probes = [0] * len(self.actors), {}
-        self._job, self._token, self._ref = blob, None, None
+        self._job, self._token, self._ref, self._session = blob, None, None, _session()
         _ACTIVE.append(self)
         ray.get([a.ready.remote() for a in self.actors])
 
     def close(self) -> None:
-        """Stop the actors (the Ray connection stays)."""
-        if self.actors:
+        """Stop the actors (the Ray connection stays; actors of a Ray session that has ended are only forgotten)."""
+        if self.actors and self._session == _session():
             import ray
 
             for actor in self.actors:
