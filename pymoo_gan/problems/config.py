@@ -4,7 +4,8 @@ A stage-1 :class:`SearchConfig` is made of :class:`~pymoo_gan.data.config.DataCo
 :class:`ModelConfig` (the sizes that are not searched), :class:`~pymoo_gan.training.TrainConfig` (the GAN step),
 :class:`~pymoo_gan.evaluation.config.MetricsConfig` (how candidates are scored) and
 :class:`~pymoo_gan.training.rounds.ScheduleConfig` (how long
-the shared weights train), plus the objectives, constraints, device and seed. Stage 2
+the shared weights train), :class:`~pymoo_gan.evaluation.ParallelConfig` (where candidates are scored:
+``runner="local"`` or ``"ray"``), plus the objectives, constraints, device and seed. Stage 2
 (:class:`DiscriminatorSearchConfig`) has its own model, training and schedule; it is scored on the data and metrics of
 stage 1, which its problem takes as arguments. The defaults are the embedded CPU problem: digits at 16x16, tiny
 widths, a digits-classifier Fréchet distance.
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pymoo_gan import registry
 from pymoo_gan.data.config import DataConfig
 from pymoo_gan.evaluation.config import MetricsConfig
+from pymoo_gan.evaluation.parallel import ParallelConfig
 from pymoo_gan.training.loop import TrainConfig
 from pymoo_gan.training.rounds import ScheduleConfig
 from pymoo_gan.training.sparse import SparseConfig
@@ -135,6 +137,8 @@ class SearchConfig:
     objectives: tuple = ("fd", "score", "params")
     constraints: dict = field(default_factory=dict)
     device: str = "auto"
+    # where candidates are scored: runner="local" (this process) or "ray" (persistent actors; see ParallelConfig)
+    parallel: ParallelConfig = ParallelConfig()
     seed: int = 0
 
     def __post_init__(self):

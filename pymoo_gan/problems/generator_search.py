@@ -15,6 +15,7 @@ import torch
 
 from pymoo_gan import registry
 from pymoo_gan.evaluation.scorer import CandidateScorer, score_aliases
+from pymoo_gan.evaluation.snapshot import SnapshotScoring
 from pymoo_gan.metrics import sparse_cost
 from pymoo_gan.models import build_discriminator
 from pymoo_gan.problems.config import SearchConfig
@@ -49,6 +50,9 @@ class GANSearchProblem(SupernetSearchProblem):
     shared by all paths (the supernet's weights are), so the search compares architectures at one density; a layer's
     masks are regrown only from the gradients of the steps that sampled it.
 
+    ``runner="ray"`` (``config.parallel``, see :class:`~pymoo_gan.evaluation.ParallelConfig`) scores each round's
+    candidates on persistent Ray actors, with the same scores as the local runner; the supernet trains here.
+
     Example:
         >>> problem = GANSearchProblem(objectives=("fd", "params"), constraints={"params": 2e5})
         >>> problem.n_var, problem.n_obj, problem.n_ieq_constr
@@ -62,6 +66,10 @@ class GANSearchProblem(SupernetSearchProblem):
         self.hooks = tuple(hooks)
         self.warmup_sampler, self.round_sampler = warmup_sampler, round_sampler
         self._costs: dict[str, dict[str, float]] = {}  # genotype key -> params, MACs
+        config.parallel.check_available()
+        if config.parallel.runner != "local" and config.sparse is not None:
+            raise ValueError(f"runner={config.parallel.runner!r} cannot score a sparse supernet's candidates yet "
+                             "(their masks do not travel); use runner='local' with [sparse]")
         super().__init__(make_generator_space(config), config.objectives, config.constraints,
                          aliases=score_aliases(config.data, config.metrics), round_size=config.schedule.round_size,
                          progress=progress, exclude_from_serialization=("hooks",))
@@ -111,6 +119,14 @@ class GANSearchProblem(SupernetSearchProblem):
             z = torch.zeros(1, arch.macro.latent_dim, device=next(net.parameters()).device)
             scores.update({k: float(v) for k, v in sparse_cost(net, z).items()})
         return {**scores, **self._costs[key]}
+
+    def remote_scoring(self) -> SnapshotScoring | None:
+        """The job a remote runner scores candidates with: :func:`~pymoo_gan.evaluation.score_snapshot` on this
+        problem's settings (None when sparse scores are asked for: the masks do not travel)."""
+        if self._sparse_scores():
+            return None
+        c = self.config
+        return SnapshotScoring(self.space, c.data, c.metrics, seed=c.seed, device=c.device)
 
     def _sparse_scores(self) -> bool:
         """Whether candidates get ``nnz_params`` / ``sparse_macs`` (sparse training, or asked for by name)."""

@@ -36,6 +36,13 @@ keys are replaced in place) and only then the offspring are scored. So whatever 
 offspring next sees scores from one set of weights. Nothing is scored twice on the same weights: scores are cached
 in the archive by (genotype, weights version).
 
+**Where candidates are scored** (``runner``, from the settings' ``parallel`` section): the local runner scores them
+in this process, one after another; a remote runner (Ray actors) gets each batch that is scored on one set of weights
+(the offspring of a generation, the re-scored parents) at once, with the weights sent once per round, and the rows are
+made in the same order from the scores that come back. Scores are the same either way (the workers score exactly as
+:meth:`score` does, on a snapshot of ``trainer.scored_supernet``). Candidates scored on an attached weights provider
+are scored locally.
+
 **Failing candidates** (see :mod:`pymoo_gan.problems.failures`) never stop a search. A candidate whose training failed
 in the latest round (``trainer.failures``), whose scoring ran out of memory, or whose objective/constraint scores are
 not finite gets a row with ``FAILED_VALUE`` for every ``F`` and ``G``, the raw scores it has (NaN otherwise) and the
@@ -46,11 +53,15 @@ reason in the ``failure`` column; successful rows have ``failure == ""``. The co
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Mapping
 
 import numpy as np
 from pymoo.core.problem import Problem
 
+from pymoo_gan.evaluation.parallel import ParallelConfig
+from pymoo_gan.evaluation.runners import make_runner
+from pymoo_gan.evaluation.snapshot import weights_snapshot
 from pymoo_gan.problems.archive import EvaluationArchive
 from pymoo_gan.problems.failures import FAILED_VALUE, nonfinite_scores
 from pymoo_gan.problems.objectives import resolve_constraints, resolve_objectives
@@ -78,7 +89,8 @@ class SupernetSearchProblem(Problem):
         self.archive = EvaluationArchive()
         self.round_size = round_size
         self.progress = progress
-        self._trainer = self._scorer = None
+        self._trainer = self._scorer = self._runner = None
+        self._weights_key = None  # names this problem's weights to a remote runner; new in every process
         self._weights = None  # an external weights provider (weights_from); None: the problem trains its own
         self._sources: list = []  # tokens of the providers attached so far (their weights_id, else their id())
         self._source = 0  # 0: own weights; n: the n-th provider
@@ -88,7 +100,8 @@ class SupernetSearchProblem(Problem):
         self._score_keys: tuple[str, ...] = ()  # raw score names seen so far (NaN in the rows of failed candidates)
         super().__init__(n_var=space.n_var, n_obj=len(self.objectives), n_ieq_constr=len(self.constraints),
                          xl=space.xl, xu=space.xu, vtype=int, requires_kwargs=True,
-                         exclude_from_serialization=["_trainer", "_scorer", "_weights", *exclude_from_serialization])
+                         exclude_from_serialization=["_trainer", "_scorer", "_runner", "_weights", "_weights_key",
+                                                     *exclude_from_serialization])
 
     # ---- components -----------------------------------------------------------------------------------------------
     @property
@@ -122,6 +135,28 @@ class SupernetSearchProblem(Problem):
         if needs:
             raise ValueError(f"objective or constraint {needs[0]!r} needs class logits, but extractor "
                              f"{scorer.extractor.name!r} gives features only; use e.g. objectives=['fd', 'params']")
+
+    @property
+    def parallel(self) -> ParallelConfig:
+        """Where candidates are scored: the ``parallel`` section of the settings (local when they have none)."""
+        return getattr(getattr(self, "config", None), "parallel", None) or ParallelConfig()
+
+    @property
+    def runner(self):
+        """The runner that scores batches of candidates (see the module docstring), made on first use from
+        :attr:`parallel`; not pickled. Assign one to use it instead (e.g. a ``RayRunner`` with a fault hook)."""
+        if self._runner is None:
+            self._runner = make_runner(self.parallel)
+        return self._runner
+
+    @runner.setter
+    def runner(self, runner) -> None:
+        self._runner = runner
+
+    def remote_scoring(self):
+        """The picklable job a remote runner scores this problem's candidates with
+        (:class:`~pymoo_gan.evaluation.SnapshotScoring`), or None when they can only be scored here."""
+        return None
 
     def weights_from(self, provider) -> None:
         """Score candidates on the weights of ``provider`` from now on (``None``: on the problem's own trainer again).
@@ -185,6 +220,9 @@ class SupernetSearchProblem(Problem):
         if self._weights is not None:  # the provider's owner trains; score on its current weights
             self._write_out([self._scored(g, generation, "derived") for g in genotypes], out)
             return
+        job = self.remote_scoring() if self.runner.remote else None
+        if job is not None:
+            self.runner.start(job)  # worker processes start before this one builds its trainer (and device)
         if self.trainer.weights_version == 0:
             self.warmup()
             self._new_round(generation, len(X))
@@ -195,7 +233,7 @@ class SupernetSearchProblem(Problem):
             self.train_round(population + genotypes if self.trains_offspring else population or genotypes)
             self._new_round(generation, len(X))
             self._rescore_population(algorithm, generation)
-        rows = [self._scored(g, generation, "offspring") for g in genotypes]
+        rows = self._scored_batch(genotypes, generation, "offspring")
         self._evals_since_round += len(X)
         self._write_out(rows, out)
 
@@ -213,17 +251,50 @@ class SupernetSearchProblem(Problem):
         self._first_batch = self._first_batch or batch
 
     # ---- helpers ----------------------------------------------------------------------------------------------------
-    def _scored(self, genotype: np.ndarray, generation: int, kind: str) -> dict:
-        """The archived row of ``genotype`` on the current weights, scoring it if it is not there yet."""
+    def _scored_batch(self, genotypes: list[np.ndarray], generation: int, kind: str) -> list[dict]:
+        """The archived rows of ``genotypes`` on the current weights, in order, scoring those that are not there yet
+        (all at once on a remote runner, one after another here)."""
+        remote = self._remote_scores(genotypes)
+        return [self._scored(g, generation, kind, remote.get(self.space.key(g))) for g in genotypes]
+
+    def _remote_scores(self, genotypes: list[np.ndarray]) -> dict[str, tuple[dict, str, float]]:
+        """``(scores, failure, seconds)`` by genotype key of the candidates of ``genotypes`` that need scoring, from
+        the remote runner ({} for the local runner, or when this problem cannot be scored remotely)."""
+        job = self.remote_scoring() if self.runner.remote and self._weights is None else None
+        if job is None:
+            return {}
+        trainer = self.trainer
+        version = trainer.weights_version
+        todo = {}
+        for g in genotypes:
+            key = self.space.key(g)
+            if key not in todo and key not in trainer.failures and self.archive.lookup(key, version, 0) is None:
+                todo[key] = g
+        if not todo:
+            return {}
+        if self._weights_key is None:
+            self._weights_key = uuid.uuid4().hex  # names, never seeds: results do not depend on it
+        snapshot = lambda: weights_snapshot(trainer.scored_supernet)  # noqa: E731
+        results = self.runner.score(job, f"{self._weights_key}/{version}", snapshot, list(todo.values()))
+        return dict(zip(todo, results, strict=True))
+
+    def _scored(self, genotype: np.ndarray, generation: int, kind: str, remote: tuple | None = None) -> dict:
+        """The archived row of ``genotype`` on the current weights, scoring it if it is not there yet (with the
+        ``(scores, failure, seconds)`` a remote runner returned for it, when given)."""
         key = self.space.key(genotype)
         trainer = self.trainer
         version = trainer.weights_version
         row = self.archive.lookup(key, version, self._source)
         if row is not None:
             return row
-        t0 = time.perf_counter()
+        t0, seconds = time.perf_counter(), None
         failure = trainer.failures.get(key, "")
-        scores, failure = ({}, failure) if failure else self._checked_score(genotype)
+        if failure:
+            scores = {}
+        elif remote is not None:
+            scores, failure, seconds = remote
+        else:
+            scores, failure = self._checked_score(genotype)
         if not failure:
             values = [o.minimised(scores) for o in self.objectives] + [c.violation(scores) for c in self.constraints]
             failure = nonfinite_scores(scores, values)
@@ -242,7 +313,7 @@ class SupernetSearchProblem(Problem):
         row.update({f"G{i}": v for i, v in enumerate(values[self.n_obj:])})
         row.update(scores)
         row["failure"] = failure
-        row["score_time_s"] = time.perf_counter() - t0
+        row["score_time_s"] = time.perf_counter() - t0 if seconds is None else seconds
         return self.archive.add(row)
 
     def _checked_score(self, genotype: np.ndarray) -> tuple[dict, str]:
@@ -287,7 +358,7 @@ class SupernetSearchProblem(Problem):
         inds = self._population_individuals(algorithm)
         if not inds:
             return
-        rows = [self._scored(self.space.to_genotype(ind.X), generation, "rescore") for ind in inds]
+        rows = self._scored_batch([self.space.to_genotype(ind.X) for ind in inds], generation, "rescore")
         out: dict = {}
         self._write_out(rows, out)
         for i, ind in enumerate(inds):

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from pymoo_gan import GANSearchProblem
-from pymoo_gan.evaluation import score_snapshot, weights_snapshot
+from pymoo_gan.evaluation import SnapshotScoring, score_snapshot, weights_snapshot
 
 WORKER = """
 import json, pickle, sys, torch
@@ -39,3 +39,9 @@ def test_a_fresh_process_scores_a_weights_file_exactly_as_the_search_does(tiny, 
     c = problem.config
     assert score_snapshot(problem.space, genotypes[0], tmp_path / "weights.pt", c.data, c.metrics, seed=c.seed,
                           scorer=problem.scorer) == in_process[0]
+    # and by a worker's state (what a Ray actor holds): one supernet per snapshot, reused, costs cached
+    worker = SnapshotScoring(problem.space, c.data, c.metrics, seed=c.seed, device="cpu").build()
+    worker.load(after)
+    assert [worker.score(g) for g in [*genotypes, *genotypes]] == [*in_process, *in_process]
+    assert problem.remote_scoring() == SnapshotScoring(problem.space, c.data, c.metrics, seed=c.seed,
+                                                       device=c.device)

@@ -1,0 +1,102 @@
+"""Stage-1 scoring on 2 Ray actors (a local Ray with logical CPUs): the same results as the local runner, an actor that
+dies mid-round is restarted and its candidate scored again (or marked failed), a killed driver resumes to the same
+results. Skipped without Ray (``pip install -e ".[ray]"``)."""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from ray_faults import Crash
+from tiny_run import SMALL, tiny_args
+
+ray = pytest.importorskip("ray", reason='Ray is an optional extra: pip install -e ".[ray]"')
+
+from pymoo_gan import GANSearchProblem, nsga2  # noqa: E402
+from pymoo_gan.cli import main, parse_overrides  # noqa: E402
+from pymoo_gan.evaluation.parallel import ParallelConfig  # noqa: E402
+from pymoo_gan.evaluation.ray_runner import RayRunner  # noqa: E402
+from pymoo_gan.runs.config import load_run_config  # noqa: E402
+from pymoo_gan.runs.search import run_search  # noqa: E402
+from pymoo_gan.training.sparse import SparseConfig  # noqa: E402
+
+KILLER = Path(__file__).with_name("killed_run.py")
+RAY = dict(runner="ray", actors=2, cpus_per_actor=1.0, gpus_per_actor=0.0)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A local Ray with 2 logical CPUs (no dashboard, no auth token in the user's home); its workers import this
+    folder's modules too (the fault hook)."""
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    path = os.pathsep.join(p for p in (str(Path(__file__).parent), os.environ.get("PYTHONPATH")) if p)
+    ray.init(num_cpus=2, num_gpus=0, include_dashboard=False, log_to_driver=False,
+             _temp_dir=str(tmp_path_factory.mktemp("ray")), runtime_env={"env_vars": {"PYTHONPATH": path}})
+    yield ray.get_runtime_context().gcs_address
+    ray.shutdown()
+
+
+def stage1_args(**changes) -> list[str]:
+    return tiny_args(stages='["stage1"]', **changes)
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory):
+    """Stage 1 of the tiny small problem through the CLI on the local runner."""
+    out = tmp_path_factory.mktemp("local") / "run"
+    assert main(["search", str(SMALL), "--out", str(out), "--quiet", *stage1_args()]) == 0
+    return out / "stage1"
+
+
+def assert_same_tables(a: Path, b: Path, names=("results.csv", "population.csv")) -> None:
+    for name in names:
+        pd.testing.assert_frame_equal(pd.read_csv(a / name).drop(columns=["score_time_s"], errors="ignore"),
+                                      pd.read_csv(b / name).drop(columns=["score_time_s"], errors="ignore"), obj=name)
+
+
+def test_two_actors_score_as_the_local_runner_and_a_dead_actor_is_restarted(cluster, local_run, tmp_path):
+    config = load_run_config(SMALL, parse_overrides([a for a in stage1_args() if a != "--set"]))
+    problem = GANSearchProblem(config.stage1.problem.replace(**RAY), progress=False)
+    local = pd.read_csv(local_run / "results.csv")
+    offspring = local[local["kind"] == "offspring"]["genotype"].iloc[5]  # scored in generation 2
+    doomed = problem.space.to_genotype(np.zeros(problem.n_var, int))
+    assert problem.space.key(doomed) not in set(local["genotype"])
+    problem.runner = RayRunner(ParallelConfig(**RAY, max_retries=1),
+                               fault=Crash(tmp_path, once=[np.array(offspring.split("-"), int)], always=[doomed]))
+    a = config.stage1.algorithm
+    algorithm = nsga2(pop_size=a.pop_size, prob_crossover=a.prob_crossover, prob_mutation=a.prob_mutation)
+    run_search(problem, algorithm, a.n_gen, tmp_path / "stage1", seed=config.seed)
+    assert len(problem.runner.actors) == 2 and (tmp_path / offspring).exists()  # an actor died mid-round
+    assert_same_tables(tmp_path / "stage1", local_run)  # and its candidate was scored again, as locally
+    # a candidate that kills every actor it meets is marked failed after max_retries; the others are scored
+    version = problem.trainer.weights_version
+    bad, good = problem._scored_batch([doomed, problem.space.sample(np.random.default_rng(0), 1)[0]], version,
+                                      "offspring")
+    assert bad["failure"] == "worker died while scoring (2 tries)" and bad["F0"] == 1e12
+    assert good["failure"] == "" and np.isfinite(good["F0"]) and good["score_time_s"] > 0
+    problem.runner.close()
+
+
+def test_a_killed_driver_resumes_on_new_actors_to_the_same_results(cluster, local_run, tmp_path):
+    args = stage1_args(**{"stage1.problem.runner": '"ray"', "stage1.problem.actors": 2,
+                          "stage1.problem.gpus_per_actor": 0, "stage1.problem.address": f'"{cluster}"'})
+    out = tmp_path / "ray"
+    command = [sys.executable, str(KILLER), "checkpoint", "2", "--", "search", str(SMALL), "--out", str(out),
+               "--quiet", *args]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    assert (out / "stage1" / "checkpoint.pt").exists() and not (out / "stage1" / "pareto.csv").exists()
+    assert main(["search", str(SMALL), "--out", str(out), "--quiet", *args]) == 0
+    assert_same_tables(out / "stage1", local_run, ("results.csv", "population.csv", "pareto.csv"))
+
+
+def test_ray_settings_are_checked_and_routed():
+    assert GANSearchProblem(runner="ray", actors=2).parallel == ParallelConfig(runner="ray", actors=2)
+    with pytest.raises(ValueError, match="allowed: local, ray"):
+        GANSearchProblem(runner="dask")
+    with pytest.raises(ValueError, match="cannot score a sparse supernet"):
+        GANSearchProblem(runner="ray", sparse=SparseConfig(total_steps=10))
