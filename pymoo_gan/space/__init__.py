@@ -2,6 +2,7 @@
 products of spaces and published presets."""
 
 from pymoo_gan.space.base import Choice, Gene, Ordinal, Preset, SearchSpace
+from pymoo_gan.space.c2f import C2FArch, C2FBlock, C2FLevelSpace, C2FMacro, C2FSpace
 from pymoo_gan.space.eagan import (
     CellDiscriminatorArch,
     CellGeneratorArch,
@@ -16,6 +17,7 @@ from pymoo_gan.space.product import GeneSpace, ProductArch, ProductSpace
 from pymoo_gan.space.relaxation import EAGANDiscriminatorRelaxation, EAGANGeneratorRelaxation, Relaxation
 
 __all__ = [
+    "C2FArch", "C2FBlock", "C2FLevelSpace", "C2FMacro", "C2FSpace",
     "CellDiscriminatorArch", "CellGeneratorArch", "Choice", "DiscriminatorMacro", "DownCell",
     "EAGANDiscriminatorRelaxation", "EAGANDiscriminatorSpace", "EAGANGeneratorRelaxation", "EAGANGeneratorSpace",
     "Gene", "GeneSpace", "GeneratorMacro", "Ordinal", "Preset", "ProductArch", "ProductSpace", "Relaxation",
