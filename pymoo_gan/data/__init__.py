@@ -15,5 +15,6 @@ from pymoo_gan.data.paired import PairedConfig, load_paired_folder
 from pymoo_gan.data.registry import dataset_channels, dataset_names, load_dataset
 from pymoo_gan.data.torchvision_sets import load_cifar10, load_fashion_mnist, load_mnist, load_stl10
 
-__all__ = ["DIGITS_SPLITS", "DataConfig", "PairedConfig", "dataset_channels", "dataset_names", "load_cifar10", "load_dataset",
-           "load_digits", "load_fashion_mnist", "load_image_folder", "load_mnist", "load_paired_folder", "load_stl10"]
+__all__ = ["DIGITS_SPLITS", "DataConfig", "PairedConfig", "dataset_channels", "dataset_names", "load_cifar10",
+           "load_dataset", "load_digits", "load_fashion_mnist", "load_image_folder", "load_mnist", "load_paired_folder",
+           "load_stl10"]

@@ -12,6 +12,9 @@ Every space of :data:`pymoo_gan.registry.SPACES` names the :class:`Drawing` of i
 * :class:`~pymoo_gan.space.autogan.AutoGANGeneratorArch`: per cell the input, ``h`` (output of the first conv, the
   skip-out) and the output; the optional shortcut and the chosen skip-ins (dashed).
 
+* :class:`~pymoo_gan.space.c2f.C2FArch` (coarse-to-fine image-to-image generator): per residual block the input,
+  ``h`` (the op's output at its width) and the sum; a skipped block is one ``skip`` arrow.
+
 ``none`` edges are omitted. Each edge label is one text artist of the Axes, so ``[t.get_text() for t in ax.texts]``
 lists the ops drawn.
 
@@ -34,6 +37,7 @@ from pymoo_gan import registry
 from pymoo_gan.report.figures import styled
 from pymoo_gan.report.style import pyplot, save_figure
 from pymoo_gan.space.autogan import AutoGANCell
+from pymoo_gan.space.c2f import C2FSlot
 from pymoo_gan.space.eagan import SKIP_MODES, DownCell, UpCell
 
 _RADIUS = 0.3
@@ -71,6 +75,16 @@ def _autogan_cell_graph(cell: AutoGANCell) -> _Graph:
     g.edges += [("in", "n2", f"{cell.up}\nconv_3x3", 0.0), ("n2", "n3", "conv_3x3", 0.0)]
     if cell.shortcut:
         g.edges.append(("in", "n3", f"{cell.up}\nconv_1x1", -0.45))
+    return g
+
+
+def _c2f_block_graph(slot: C2FSlot) -> _Graph:
+    if slot.block is None:
+        return _Graph(nodes={"in": (0.0, 1.5, "in", "in"), "out": (4.8, 1.5, "out", "out")},
+                      edges=[("in", "out", "skip", 0.0)])
+    g = _Graph(nodes={"in": (0.0, 1.5, "in", "in"), "n2": (2.4, 1.5, "h", "mid"), "out": (4.8, 1.5, "+", "out")})
+    g.edges += [("in", "n2", f"{slot.block.op}\nwidth {slot.block.width:g}", 0.0), ("n2", "out", "", 0.0),
+                ("in", "out", "identity", -0.45)]
     return g
 
 
@@ -127,6 +141,11 @@ CELL_DISCRIMINATOR_DRAWING = Drawing(
 AUTOGAN_GENERATOR_DRAWING = Drawing(
     AutoGANCell, _autogan_cell_graph, head=("z\nLinear", "to_rgb"), cell_skips=_autogan_cell_skips,
     skips=_autogan_arch_skips, title=lambda cell, index: f"cell {index}: {cell.conv}-activation, norm {cell.norm}")
+
+
+C2F_DRAWING = Drawing(
+    C2FSlot, _c2f_block_graph, title=lambda slot, index: f"block {slot.index}",
+    head=("image\nhead conv", "upsampler\ntail conv"))
 
 
 def _cell_drawing(cell) -> Drawing:

@@ -48,7 +48,7 @@ import numpy as np
 
 from pymoo_gan.space.base import Choice, Ordinal, SearchSpace
 
-__all__ = ["LEVELS", "OPS", "PATHS", "C2FArch", "C2FBlock", "C2FLevelSpace", "C2FMacro", "C2FSpace"]
+__all__ = ["LEVELS", "OPS", "PATHS", "C2FArch", "C2FBlock", "C2FLevelSpace", "C2FMacro", "C2FSlot", "C2FSpace"]
 
 OPS = ("conv3x3", "dwsep3x3", "dilated3x3", "conv5x5")
 """Candidate operators: the block is ``op(channels -> k) -> ReLU -> op(k -> channels)`` with ``k`` its inner width.
@@ -108,6 +108,17 @@ class C2FBlock:
 
 
 @dataclass(frozen=True)
+class C2FSlot:
+    """Block ``index`` of an architecture: its :class:`C2FBlock`, or ``None`` when skipped."""
+
+    index: int
+    block: C2FBlock | None
+
+    def __str__(self) -> str:
+        return "skip" if self.block is None else str(self.block)
+
+
+@dataclass(frozen=True)
 class C2FArch:
     """A generator of the space: one entry per block, ``None`` for a skipped block."""
 
@@ -125,6 +136,11 @@ class C2FArch:
                 raise ValueError(f"block {i}: op={b.op!r} is not allowed; allowed: {', '.join(self.macro.ops)}")
             if b.width not in self.macro.widths:
                 raise ValueError(f"block {i}: width={b.width!r} is not allowed; allowed: {list(self.macro.widths)}")
+
+    @property
+    def cells(self) -> tuple[C2FSlot, ...]:
+        """Every block as a :class:`C2FSlot` (skipped ones too): the units architecture drawings draw."""
+        return tuple(C2FSlot(i, b) for i, b in enumerate(self.blocks))
 
     @property
     def kept(self) -> tuple[int, ...]:
