@@ -13,7 +13,8 @@ supernet and data.
 The chain: ``C2FProblem(C2FLevelSpace(space, "path"), ...)`` -> ``minimize`` -> :func:`next_level` of the result's
 Pareto set (``knee=True``: its knee only) -> the ``op`` level -> the ``width`` level. :func:`next_level` hands over
 exactly the previous level's choices: the next level's bases are the decoded Pareto architectures, each of which the
-next level contains. Fine-tuning the supernet between levels (a few fair steps) is the caller's choice.
+next level contains, and :func:`seeded_population` starts the next level's search from them. Fine-tuning the
+supernet between levels (a few fair steps) is the caller's choice.
 
 Example:
     >>> import torch
@@ -41,7 +42,7 @@ from pymoo_gan.evaluation.paired import score_paired
 from pymoo_gan.problems.objectives import PAIRED_OBJECTIVES, resolve_constraints, resolve_objectives
 from pymoo_gan.space.c2f import LEVELS, C2FArch, C2FLevelSpace, C2FSpace
 
-__all__ = ["RAW_SCORES", "C2FProblem", "knee_index", "next_level", "pareto_archs"]
+__all__ = ["RAW_SCORES", "C2FProblem", "knee_index", "next_level", "pareto_archs", "seeded_population"]
 
 RAW_SCORES = ("psnr", "ssim", "macs", "params")
 
@@ -89,6 +90,25 @@ class C2FProblem(Problem):
             out["G"] = np.array([[c.violation(r) for c in self.constraints] for r in rows], dtype=float)
         for key in RAW_SCORES:
             out[key] = np.array([r[key] for r in rows], dtype=float)
+
+
+def seeded_population(space: C2FLevelSpace, pop_size: int, rng: np.random.Generator) -> np.ndarray:
+    """An initial population of a level that starts from the previous level's choices: the genotypes of its bases
+    (at most ``pop_size``, in order), then distinct random genotypes of the level (fewer when the level has fewer).
+
+    Example:
+        >>> from pymoo_gan.space.c2f import C2FMacro, C2FSpace
+        >>> seeded_population(C2FLevelSpace(C2FSpace(C2FMacro(n_blocks=3)), "path"), 4, np.random.default_rng(0))[0]
+        array([0, 0, 0])
+    """
+    rows = {space.key(g): g for g in (space.encode(b) for b in space.bases[:pop_size])}
+    size = int(np.prod(space.xu.astype(float) + 1))  # an upper bound on the level's distinct genotypes
+    for _ in range(50 * pop_size):
+        if len(rows) >= min(pop_size, size):
+            break
+        g = space.sample(rng)
+        rows.setdefault(space.key(g), g)
+    return np.stack(list(rows.values()))
 
 
 def pareto_archs(problem: C2FProblem, X) -> list[C2FArch]:

@@ -14,7 +14,7 @@ from pymoo_gan.data.paired import PairedConfig
 from pymoo_gan.evaluation.paired import score_paired
 from pymoo_gan.models.c2f import C2FSupernet, extract_c2f
 from pymoo_gan.models.conditional import ConditionalDiscriminator
-from pymoo_gan.problems.c2f import C2FProblem, knee_index, next_level, pareto_archs
+from pymoo_gan.problems.c2f import C2FProblem, knee_index, next_level, pareto_archs, seeded_population
 from pymoo_gan.space.c2f import C2FLevelSpace, C2FMacro, C2FSpace
 from pymoo_gan.training.loop import TrainConfig
 from pymoo_gan.training.paired import PairedLossConfig, PairedSupernetTrainer
@@ -121,3 +121,19 @@ def test_bad_input(trained):
         C2FProblem("path", supernet, x, y)
     with pytest.raises(ValueError, match="constraint 'macs' needs a finite numeric upper bound"):
         C2FProblem(C2FSpace(MACRO), supernet, x, y, macs_budget=float("inf"))
+
+
+def test_a_level_starts_from_the_previous_levels_choices(trained):
+    supernet, x, y = trained
+    space = C2FSpace(MACRO)
+    bases = list(dict.fromkeys(space.decode(g) for g in space.sample(np.random.default_rng(5), 3)))
+    assert len(bases) == 3
+    level = C2FLevelSpace(space, "width", bases=bases)
+    start = seeded_population(level, 6, np.random.default_rng(0))
+    assert [level.decode(g) for g in start[:3]] == bases  # the bases themselves come first
+    assert len(start) == 6 and len({level.key(g) for g in start}) == 6 and all(level.contains(g) for g in start)
+    problem = C2FProblem(level, supernet, x, y)
+    minimize(problem, nsga2(pop_size=6, sampling=start), ("n_gen", 1), seed=0)
+    assert {level.key(level.encode(b)) for b in bases} <= set(problem.archive)
+    small = C2FLevelSpace(C2FSpace(C2FMacro(n_blocks=2)), "path")  # 4 genotypes in all
+    assert len(seeded_population(small, 8, np.random.default_rng(0))) == 4

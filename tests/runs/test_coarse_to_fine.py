@@ -1,0 +1,59 @@
+"""The coarse-to-fine pipeline (tiny budgets): three levels, each handed the previous front (or its knee), the
+bicubic baseline on the same pairs, reproducibility, and its quality-vs-MACs figure."""
+
+import numpy as np
+import pytest
+
+from pymoo_gan.report.c2f import plot_quality_vs_macs, quality_vs_macs_figure
+from pymoo_gan.runs.coarse_to_fine import C2FSettings, coarse_to_fine
+
+pytestmark = pytest.mark.usefixtures("single_thread")
+
+TINY = dict(channels=8, n_blocks=3, supernet_steps=4, finetune_steps=1, pop_size=4, n_gen=2, n_eval=16)
+
+
+def fronts_of(result):
+    return [(f.level, [str(a) for a in f.archs], f.scores["psnr"].tolist(), f.scores["macs"].tolist())
+            for f in result.fronts]
+
+
+def test_levels_hand_over_their_fronts_and_runs_repeat():
+    result = coarse_to_fine(C2FSettings(**TINY))
+    assert [f.level for f in result.fronts] == ["path", "op", "width"]
+    for before, after in zip(result.fronts, result.fronts[1:], strict=False):
+        assert list(after.space.bases) == before.archs  # the whole Pareto set, exactly
+    for front in result.fronts:
+        assert front.archs and all(front.space.contains(front.space.encode(a)) for a in front.archs)
+        assert {k: len(v) for k, v in front.scores.items()} == dict.fromkeys(("psnr", "ssim", "macs", "params"),
+                                                                             len(front.archs))
+        assert front.n_evaluated >= len(front.archs)
+    assert set(result.baseline) == {"psnr", "ssim"} and np.isfinite(result.baseline["psnr"])
+    assert fronts_of(coarse_to_fine(C2FSettings(**TINY))) == fronts_of(result)
+
+
+def test_knee_hands_over_one_architecture():
+    result = coarse_to_fine(C2FSettings(**{**TINY, "knee": True, "n_gen": 1}))
+    assert all(len(f.space.bases) == 1 for f in result.fronts[1:])
+    assert result.fronts[1].space.bases[0] in result.fronts[0].archs
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(supernet_steps=-1), "supernet_steps=-1 must be a non-negative integer"),
+    (dict(pop_size=0), "pop_size=0 must be a positive integer"),
+])
+def test_settings_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        C2FSettings(**kwargs)
+
+
+def test_quality_vs_macs_figure(tmp_path):
+    fronts = {"path": ([2e4, 1e4], [29.5, 28.0]), "width": ([5e3], [28.5])}
+    fig = quality_vs_macs_figure(fronts, baseline=27.8)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["path (2)", "width (1)", "bicubic 27.80"] and ax.get_xscale() == "log"
+    assert (tmp_path / "q.pdf").exists() is False
+    assert plot_quality_vs_macs(fronts, str(tmp_path / "q.pdf")) == str(tmp_path / "q.pdf")
+    assert (tmp_path / "q.pdf").stat().st_size > 0
+    with pytest.raises(ValueError, match="front 'path': macs"):
+        quality_vs_macs_figure({"path": ([1.0, 2.0], [3.0])})
