@@ -32,7 +32,8 @@ from pymoo_gan.training.loop import TrainConfig
 from pymoo_gan.training.paired import PairedLossConfig, PairedSupernetTrainer
 from pymoo_gan.training.samplers import FairPathSampler
 
-__all__ = ["C2FResult", "C2FSettings", "LevelFront", "coarse_to_fine"]
+__all__ = ["C2FResult", "C2FSettings", "LevelFront", "bicubic_baseline", "coarse_to_fine", "evaluation_pairs",
+           "fair_sampler", "search_levels", "train_supernet"]
 
 
 @dataclass(frozen=True)
@@ -115,26 +116,39 @@ class C2FResult:
         return self.fronts[-1]
 
 
-def coarse_to_fine(settings: C2FSettings | None = None, device: str | torch.device = "cpu",
-                   algorithm=None) -> C2FResult:
-    """Run the pipeline (module docstring); ``algorithm(settings)`` may build another pymoo algorithm per level
-    (default: the toolkit's :func:`~pymoo_gan.algorithms.nsga2` started from
-    :func:`~pymoo_gan.problems.c2f.seeded_population`)."""
-    s = C2FSettings() if settings is None else settings
-    device = torch.device(device)
+def train_supernet(settings: C2FSettings, device: str | torch.device = "cpu") -> PairedSupernetTrainer:
+    """A supernet of ``settings`` trained fairly for ``settings.supernet_steps`` steps; the returned trainer holds it
+    (``trainer.G``), its discriminator and the task's training pairs, ready for fine-tuning."""
+    s = settings
     x, y = s.task.load("train")
-    test_x, test_y = s.task.load("test")
-    test_x, test_y = test_x[:s.n_eval], test_y[:s.n_eval]
     macro = s.macro()
-    space = C2FSpace(macro)
     supernet = C2FSupernet(macro, generator=torch.Generator().manual_seed(s.seed))
     d = ConditionalDiscriminator(macro.in_channels, macro.out_channels, s.d_channels,
                                  generator=torch.Generator().manual_seed(s.seed + 1))
-    trainer = PairedSupernetTrainer(supernet, d, s.train, s.losses, x, y, device, s.seed)
-    sampler = FairPathSampler(space, trainer.path_rng, widths=s.width_rule)
-    trainer.train(s.supernet_steps, sampler)
-    fronts: list[LevelFront] = []
-    level_space = C2FLevelSpace(space, LEVELS[0])
+    trainer = PairedSupernetTrainer(supernet, d, s.train, s.losses, x, y, torch.device(device), s.seed)
+    trainer.train(s.supernet_steps, fair_sampler(settings, trainer))
+    return trainer
+
+
+def fair_sampler(settings: C2FSettings, trainer: PairedSupernetTrainer) -> FairPathSampler:
+    """The fair sampler of ``settings`` drawing from the trainer's ``path_rng``."""
+    return FairPathSampler(C2FSpace(trainer.G.macro), trainer.path_rng, widths=settings.width_rule)
+
+
+def evaluation_pairs(settings: C2FSettings) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first ``n_eval`` test pairs of the task: what every candidate is scored on."""
+    x, y = settings.task.load("test")
+    return x[:settings.n_eval], y[:settings.n_eval]
+
+
+def search_levels(settings: C2FSettings, trainer: PairedSupernetTrainer, algorithm=None) -> list[tuple]:
+    """The path, op and width levels on the trainer's supernet (fine-tuned for ``finetune_steps`` before each later
+    level): ``[(LevelFront, problem, pymoo result), ...]`` in level order."""
+    s, supernet = settings, trainer.G
+    test_x, test_y = evaluation_pairs(s)
+    sampler = fair_sampler(s, trainer)
+    out = []
+    level_space = C2FLevelSpace(C2FSpace(supernet.macro), LEVELS[0])
     for k, level in enumerate(LEVELS):
         if k and s.finetune_steps:
             trainer.train(s.finetune_steps, sampler)
@@ -148,13 +162,29 @@ def coarse_to_fine(settings: C2FSettings | None = None, device: str | torch.devi
         res = minimize(problem, chosen, ("n_gen", s.n_gen), seed=s.seed + k)
         X = res.opt.get("X")
         archs = pareto_archs(problem, X)
-        rows = [problem.scores(space_genotype) for space_genotype in (level_space.encode(a) for a in archs)]
-        fronts.append(LevelFront(level, level_space, archs, {key: np.array([r[key] for r in rows])
-                                                             for key in RAW_SCORES}, len(problem.archive)))
+        rows = [problem.scores(level_space.encode(a)) for a in archs]
+        front = LevelFront(level, level_space, archs, {key: np.array([r[key] for r in rows]) for key in RAW_SCORES},
+                           len(problem.archive))
+        out.append((front, problem, res))
         if k + 1 < len(LEVELS):
             level_space = next_level(problem, X, res.opt.get("F"), knee=s.knee)
-    baseline = {}
-    if s.task.task == "sr":
-        up = bicubic_upsample(test_x, s.task.scale)
-        baseline = image_quality(up, test_y, crop_border=s.task.scale)
-    return C2FResult(fronts, baseline, supernet)
+    return out
+
+
+def bicubic_baseline(settings: C2FSettings) -> dict[str, float]:
+    """PSNR and SSIM of bicubic upsampling on the evaluation pairs of a super-resolution task (else empty)."""
+    if settings.task.task != "sr":
+        return {}
+    x, y = evaluation_pairs(settings)
+    return image_quality(bicubic_upsample(x, settings.task.scale), y, crop_border=settings.task.scale)
+
+
+def coarse_to_fine(settings: C2FSettings | None = None, device: str | torch.device = "cpu",
+                   algorithm=None) -> C2FResult:
+    """Run the pipeline (module docstring): :func:`train_supernet`, :func:`search_levels` and
+    :func:`bicubic_baseline`. ``algorithm(settings)`` may build another pymoo algorithm per level (default: the
+    toolkit's :func:`~pymoo_gan.algorithms.nsga2` started from :func:`~pymoo_gan.problems.c2f.seeded_population`)."""
+    s = C2FSettings() if settings is None else settings
+    trainer = train_supernet(s, device)
+    fronts = [front for front, _, _ in search_levels(s, trainer, algorithm)]
+    return C2FResult(fronts, bicubic_baseline(s), trainer.G)
