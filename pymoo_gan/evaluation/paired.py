@@ -5,7 +5,9 @@ on fixed evaluation inputs, in batches, without changing the network, and return
 (means over images, :mod:`pymoo_gan.metrics.image_quality`; luminance and a border crop of ``scale`` pixels by
 default, as super-resolution papers report), ``macs`` per image at the evaluation size and ``params`` of the
 standalone network (:mod:`pymoo_gan.metrics.cost`, the one cost model; for a supernet path, of the extracted compact
-network).
+network). With a feature ``extractor`` (translation tasks), also the Fréchet distance of the outputs' features to
+the targets' (``reference``: the targets' statistics, computed here when not given), named by
+:func:`~pymoo_gan.metrics.metric_key` (``fd_<extractor>``, FID only for the standard Inception).
 
 Example:
     >>> import torch
@@ -25,7 +27,11 @@ from torch import Tensor, nn
 
 from pymoo_gan import registry
 from pymoo_gan.metrics.cost import count_macs, count_params
+from pymoo_gan.metrics.extractors import FeatureExtractor
 from pymoo_gan.metrics.image_quality import psnr, ssim
+from pymoo_gan.metrics.reference import compute_statistics
+from pymoo_gan.metrics.scoring import score_images
+from pymoo_gan.metrics.stats import FeatureStats
 from pymoo_gan.models.path import PathModule
 
 __all__ = ["score_paired"]
@@ -33,7 +39,8 @@ __all__ = ["score_paired"]
 
 @torch.no_grad()
 def score_paired(network: nn.Module, arch, inputs: Tensor, targets: Tensor, *, crop_border: int | None = None,
-                 y_channel: bool = True, batch_size: int = 256) -> dict[str, float]:
+                 y_channel: bool = True, batch_size: int = 256, extractor: FeatureExtractor | None = None,
+                 reference: FeatureStats | None = None) -> dict[str, float]:
     """Raw scores of ``arch`` run by ``network`` (module docstring); ``crop_border`` None: the task's scale factor
     (``targets`` side / ``inputs`` side), 0 for translation. SSIM is left out (NaN) when the cropped images are
     smaller than its 11x11 window."""
@@ -58,4 +65,8 @@ def score_paired(network: nn.Module, arch, inputs: Tensor, targets: Tensor, *, c
     scores["macs"] = float(count_macs(net, inputs[:1].to(device)))
     standalone = network if arch is None else registry.space_of(arch).extract(network, arch)
     scores["params"] = float(count_params(standalone))
+    if extractor is not None:
+        if reference is None:
+            reference = compute_statistics(targets, extractor, batch_size=batch_size)
+        scores.update(score_images(outputs, extractor, reference, metrics=("fd",), batch_size=batch_size))
     return scores

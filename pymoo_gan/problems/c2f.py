@@ -3,12 +3,13 @@ Problem, and the hand-over of a level's Pareto set (or its knee) to the next lev
 
 :class:`C2FProblem` scores the genotypes of a :class:`~pymoo_gan.space.c2f.C2FLevelSpace` (a level) or of the whole
 :class:`~pymoo_gan.space.c2f.C2FSpace` (the flat search, for comparison) on a trained supernet whose weights stay fixed
-while it runs (:func:`~pymoo_gan.evaluation.paired.score_paired`: PSNR, SSIM, MACs, parameters); objectives default
-to ``("psnr", "macs")``, all minimised through :mod:`pymoo_gan.problems.objectives` (PSNR negated), and
-``macs_budget`` adds the constraint ``macs <= budget``. Raw scores go to ``out`` as ``psnr``, ``ssim``, ``macs``,
-``params``. Each genotype is scored once (``archive``: key -> scores), so any pymoo algorithm, and the toolkit's
-:func:`~pymoo_gan.algorithms.nsga2` with its duplicate elimination, can run it. The problem pickles without its
-supernet and data.
+while it runs (:func:`~pymoo_gan.evaluation.paired.score_paired`: PSNR, SSIM, MACs, parameters, and with an
+``extractor`` the Fréchet distance ``fd_<extractor>`` for translation); objectives default to ``("psnr", "macs")``,
+all minimised through :mod:`pymoo_gan.problems.objectives` (PSNR negated), and ``macs_budget`` adds the constraint
+``macs <= budget``. Raw scores go to ``out`` as ``psnr``, ``ssim``, ``macs``, ``params`` (and ``fd_<extractor>``). Each
+genotype is scored once (``archive``: key -> scores), so any pymoo algorithm, and the toolkit's
+:func:`~pymoo_gan.algorithms.nsga2` with its duplicate elimination, can run it. The problem pickles without its supernet
+and data.
 
 The chain: ``C2FProblem(C2FLevelSpace(space, "path"), ...)`` -> ``minimize`` -> :func:`next_level` of the result's
 Pareto set (``knee=True``: its knee only) -> the ``op`` level -> the ``width`` level. :func:`next_level` hands over
@@ -39,6 +40,9 @@ from pymoo.core.problem import Problem
 from torch import Tensor, nn
 
 from pymoo_gan.evaluation.paired import score_paired
+from pymoo_gan.metrics.extractors import FeatureExtractor
+from pymoo_gan.metrics.reference import compute_statistics
+from pymoo_gan.metrics.scoring import metric_key
 from pymoo_gan.problems.objectives import PAIRED_OBJECTIVES, resolve_constraints, resolve_objectives
 from pymoo_gan.space.c2f import LEVELS, C2FArch, C2FLevelSpace, C2FSpace
 
@@ -58,28 +62,38 @@ class C2FProblem(Problem):
             ``params``) or ``Objective`` objects reading those keys.
         macs_budget: if given, the constraint ``macs <= macs_budget``.
         crop_border, y_channel, batch_size: see :func:`~pymoo_gan.evaluation.paired.score_paired`.
+        extractor: a feature extractor for the ``fd`` objective (translation tasks), scored as ``fd_<name>``
+            against the targets' statistics (computed once).
     """
 
     def __init__(self, space: C2FLevelSpace | C2FSpace, supernet: nn.Module, inputs: Tensor, targets: Tensor, *,
                  objectives=("psnr", "macs"), macs_budget: float | None = None, crop_border: int | None = None,
-                 y_channel: bool = True, batch_size: int = 256):
+                 y_channel: bool = True, batch_size: int = 256, extractor: FeatureExtractor | None = None):
         if not isinstance(space, C2FLevelSpace | C2FSpace):
             raise TypeError(f"space must be a C2FLevelSpace or C2FSpace, got {type(space).__name__}")
         self.space, self.supernet, self.inputs, self.targets = space, supernet, inputs, targets
-        self.objectives = resolve_objectives(objectives, {}, builtins=PAIRED_OBJECTIVES)
+        aliases = {} if extractor is None else {"fd": metric_key("fd", extractor)}
+        builtins = {k: v for k, v in PAIRED_OBJECTIVES.items() if k != "fd" or extractor is not None}
+        self.objectives = resolve_objectives(objectives, aliases, builtins=builtins)
+        self.raw_scores = RAW_SCORES + tuple(aliases.values())
+        self.extractor, self._reference = extractor, None
         self.constraints = resolve_constraints(None if macs_budget is None else {"macs": macs_budget}, {})
         self.score_options = dict(crop_border=crop_border, y_channel=y_channel, batch_size=batch_size)
         self.archive: dict[str, dict[str, float]] = {}  # genotype key -> raw scores on this problem's weights
         super().__init__(n_var=space.n_var, n_obj=len(self.objectives), n_ieq_constr=len(self.constraints),
                          xl=space.xl, xu=space.xu, vtype=int,
-                         exclude_from_serialization=["supernet", "inputs", "targets"])
+                         exclude_from_serialization=["supernet", "inputs", "targets", "extractor", "_reference"])
 
     def scores(self, x) -> dict[str, float]:
         """Raw scores of one genotype (scored once, then read from ``archive``)."""
         g = self.space.to_genotype(x)
         key = self.space.key(g)
         if key not in self.archive:
+            if self.extractor is not None and self._reference is None:
+                self._reference = compute_statistics(self.targets, self.extractor,
+                                                     batch_size=self.score_options["batch_size"])
             self.archive[key] = score_paired(self.supernet, self.space.decode(g), self.inputs, self.targets,
+                                             extractor=self.extractor, reference=self._reference,
                                              **self.score_options)
         return self.archive[key]
 
@@ -88,7 +102,7 @@ class C2FProblem(Problem):
         out["F"] = np.array([[o.minimised(r) for o in self.objectives] for r in rows], dtype=float)
         if self.constraints:
             out["G"] = np.array([[c.violation(r) for c in self.constraints] for r in rows], dtype=float)
-        for key in RAW_SCORES:
+        for key in self.raw_scores:
             out[key] = np.array([r[key] for r in rows], dtype=float)
 
 

@@ -34,6 +34,7 @@ BUILTIN_OBJECTIVES = {
 PAIRED_OBJECTIVES = {
     "psnr": (True, "peak signal-to-noise ratio to the targets, dB (luminance for super-resolution)"),
     "ssim": (True, "structural similarity to the targets"),
+    "fd": (False, "Fréchet distance of the outputs' features to the targets' (translation; needs an extractor)"),
     "macs": BUILTIN_OBJECTIVES["macs"],
     "params": BUILTIN_OBJECTIVES["params"],
 }

@@ -12,6 +12,7 @@ from pymoo.optimize import minimize
 from pymoo_gan.algorithms import nsga2
 from pymoo_gan.data.paired import PairedConfig
 from pymoo_gan.evaluation.paired import score_paired
+from pymoo_gan.metrics import ModuleExtractor, compute_statistics, score_images
 from pymoo_gan.models.c2f import C2FSupernet, extract_c2f
 from pymoo_gan.models.conditional import ConditionalDiscriminator
 from pymoo_gan.problems.c2f import C2FProblem, knee_index, next_level, pareto_archs, seeded_population
@@ -137,3 +138,24 @@ def test_a_level_starts_from_the_previous_levels_choices(trained):
     assert {level.key(level.encode(b)) for b in bases} <= set(problem.archive)
     small = C2FLevelSpace(C2FSpace(C2FMacro(n_blocks=2)), "path")  # 4 genotypes in all
     assert len(seeded_population(small, 8, np.random.default_rng(0))) == 4
+
+
+def test_translation_scores_the_frechet_distance_of_an_extractor():
+    edges, digits = PairedConfig(task="edges").load("test")
+    edges, digits = edges[:64], digits[:64]
+    macro = C2FMacro(channels=8, n_blocks=2, scale=1)
+    translator = C2FSupernet(macro, generator=torch.Generator().manual_seed(0))
+    extractor = ModuleExtractor(torch.nn.Flatten(), "pixels")
+    space = C2FSpace(macro)
+    problem = C2FProblem(space, translator, edges, digits, objectives=("fd", "macs"), extractor=extractor)
+    X = space.sample(np.random.default_rng(1), 3)
+    out = problem.evaluate(X, return_as_dictionary=True)
+    reference = compute_statistics(digits, extractor)
+    for i, g in enumerate(X):
+        with torch.no_grad():
+            images = extract_c2f(translator, space.decode(g)).eval()(edges)
+        direct = score_images(images, extractor, reference)["fd_pixels"]
+        assert out["fd_pixels"][i] == pytest.approx(direct, rel=1e-9) and out["F"][i, 0] == out["fd_pixels"][i]
+    assert out["F"][:, 0].min() > 0 and pickle.loads(pickle.dumps(problem)).extractor is None
+    with pytest.raises(ValueError, match="objective 'fd' is unknown; allowed: psnr, ssim, macs, params or"):
+        C2FProblem(space, translator, edges, digits, objectives=("fd", "macs"))  # fd needs an extractor
