@@ -4,8 +4,9 @@ pymoo run seeded with the previous level's Pareto set (or its knee), optional fa
 :func:`coarse_to_fine` runs it in this process from a :class:`C2FSettings` and returns a :class:`C2FResult`: each
 level's front (architectures with PSNR, SSIM, MACs, parameters) and, for super-resolution, the bicubic baseline's
 PSNR/SSIM on the same evaluation pairs. :func:`pymoo_gan.report.c2f.plot_quality_vs_macs` draws the fronts against
-that baseline. Not yet here: a run directory with checkpoints and resume, retraining of the chosen network, export
-and the ``pymoo-gan search`` entry point.
+that baseline; :func:`retrain` trains a chosen network on its own (freshly initialised, or from the supernet's
+weights), which :func:`pymoo_gan.runs.export.export_model` then writes. Not yet here: a run directory with
+checkpoints and resume, a problem file and the ``pymoo-gan search`` entry point.
 
 Example:
     >>> result = coarse_to_fine(C2FSettings(supernet_steps=2, pop_size=4, n_gen=1, n_eval=16))
@@ -23,8 +24,9 @@ from pymoo.optimize import minimize
 
 from pymoo_gan.algorithms import nsga2
 from pymoo_gan.data.paired import PairedConfig, bicubic_upsample
+from pymoo_gan.evaluation.paired import score_paired
 from pymoo_gan.metrics.image_quality import image_quality
-from pymoo_gan.models.c2f import C2FSupernet
+from pymoo_gan.models.c2f import C2FGenerator, C2FSupernet, build_c2f, extract_c2f
 from pymoo_gan.models.conditional import ConditionalDiscriminator
 from pymoo_gan.problems.c2f import RAW_SCORES, C2FProblem, next_level, pareto_archs, seeded_population
 from pymoo_gan.space.c2f import LEVELS, C2FArch, C2FLevelSpace, C2FMacro, C2FSpace
@@ -33,7 +35,7 @@ from pymoo_gan.training.paired import PairedLossConfig, PairedSupernetTrainer
 from pymoo_gan.training.samplers import FairPathSampler
 
 __all__ = ["C2FResult", "C2FSettings", "LevelFront", "bicubic_baseline", "coarse_to_fine", "evaluation_pairs",
-           "fair_sampler", "search_levels", "train_supernet"]
+           "fair_sampler", "retrain", "search_levels", "train_supernet"]
 
 
 @dataclass(frozen=True)
@@ -188,3 +190,23 @@ def coarse_to_fine(settings: C2FSettings | None = None, device: str | torch.devi
     trainer = train_supernet(s, device)
     fronts = [front for front, _, _ in search_levels(s, trainer, algorithm)]
     return C2FResult(fronts, bicubic_baseline(s), trainer.G)
+
+
+def retrain(arch: C2FArch, settings: C2FSettings, steps: int, device: str | torch.device = "cpu", *,
+            supernet: C2FSupernet | None = None) -> tuple[C2FGenerator, dict[str, float]]:
+    """Train the compact network of ``arch`` on its own for ``steps`` steps with the settings' losses and a fresh
+    conditional D: freshly initialised (seeded by ``settings.seed``), or starting from ``supernet``'s weights
+    (:func:`~pymoo_gan.models.c2f.extract_c2f`). Returns the network (eval mode) and its scores on the evaluation
+    pairs (:func:`~pymoo_gan.evaluation.paired.score_paired`)."""
+    s = settings
+    if supernet is None:
+        net = build_c2f(arch, generator=torch.Generator().manual_seed(s.seed))
+    else:
+        net = extract_c2f(supernet, arch)
+    x, y = s.task.load("train")
+    d = ConditionalDiscriminator(arch.macro.in_channels, arch.macro.out_channels, s.d_channels,
+                                 generator=torch.Generator().manual_seed(s.seed + 1))
+    trainer = PairedSupernetTrainer(net, d, s.train, s.losses, x, y, torch.device(device), s.seed)
+    trainer.train(steps)
+    test_x, test_y = evaluation_pairs(s)
+    return net.eval(), score_paired(net, None, test_x, test_y)

@@ -57,3 +57,24 @@ def test_quality_vs_macs_figure(tmp_path):
     assert (tmp_path / "q.pdf").stat().st_size > 0
     with pytest.raises(ValueError, match="front 'path': macs"):
         quality_vs_macs_figure({"path": ([1.0, 2.0], [3.0])})
+
+
+def test_retrain_the_chosen_network(tmp_path):
+    import torch
+
+    from pymoo_gan.runs.coarse_to_fine import retrain
+    from pymoo_gan.runs.export import export_model, load_model
+
+    settings = C2FSettings(**TINY)
+    result = coarse_to_fine(settings)
+    arch = result.final.archs[int(np.argmax(result.final.scores["psnr"]))]
+    _, before = retrain(arch, settings, 0)
+    net, after = retrain(arch, settings, 40)
+    assert net.arch == arch and not net.training and after["psnr"] > before["psnr"]
+    assert after["macs"] == before["macs"] == result.final.scores["macs"][result.final.archs.index(arch)]
+    _, scores = retrain(arch, settings, 0, supernet=result.supernet)  # the supernet's weights, untrained
+    assert scores["psnr"] == pytest.approx(result.final.scores["psnr"][result.final.archs.index(arch)])
+    x = torch.rand(2, 1, 8, 8) * 2 - 1
+    loaded = load_model(export_model(net, tmp_path / "g.pt", metadata=after))
+    with torch.no_grad():
+        assert torch.equal(loaded(x), net(x)) and loaded.export_metadata["psnr"] == after["psnr"]
