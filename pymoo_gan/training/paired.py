@@ -18,9 +18,19 @@ the trainer's ``torch_gen``; samplers get ``path_rng``; both are seeded from ``s
 weights).
 
 Example:
-    >>> trainer = PairedSupernetTrainer(supernet, D, TrainConfig(), PairedLossConfig(), lr_images, hr_images,
-    ...                                 torch.device("cpu"), seed=0)                     # doctest: +SKIP
-    >>> losses = trainer.train(100, FairPathSampler(space, trainer.path_rng))           # doctest: +SKIP
+    >>> from pymoo_gan.models.c2f import C2FSupernet
+    >>> from pymoo_gan.models.conditional import ConditionalDiscriminator
+    >>> from pymoo_gan.space.c2f import C2FMacro, C2FSpace
+    >>> from pymoo_gan.training.samplers import FairPathSampler
+    >>> space = C2FSpace(C2FMacro(channels=8, n_blocks=2))
+    >>> supernet = C2FSupernet(space.macro, generator=torch.Generator().manual_seed(0))
+    >>> d = ConditionalDiscriminator(1, 1, 8, generator=torch.Generator().manual_seed(1))
+    >>> lr, hr = torch.rand(16, 1, 8, 8) * 2 - 1, torch.rand(16, 1, 16, 16) * 2 - 1
+    >>> trainer = PairedSupernetTrainer(supernet, d, TrainConfig(g_batch_size=4, d_batch_size=4), PairedLossConfig(),
+    ...                                 lr, hr, torch.device("cpu"), seed=0)
+    >>> losses = trainer.train(2, FairPathSampler(space, trainer.path_rng))  # 3 paths (ops) per step
+    >>> trainer.steps, sorted(losses)
+    (2, ['d_loss', 'g_loss'])
 """
 
 from __future__ import annotations
