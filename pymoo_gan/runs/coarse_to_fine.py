@@ -5,8 +5,8 @@ pymoo run seeded with the previous level's Pareto set (or its knee), optional fa
 level's front (architectures with PSNR, SSIM, MACs, parameters) and, for super-resolution, the bicubic baseline's
 PSNR/SSIM on the same evaluation pairs. :func:`pymoo_gan.report.c2f.plot_quality_vs_macs` draws the fronts against
 that baseline; :func:`retrain` trains a chosen network on its own (freshly initialised, or from the supernet's
-weights), which :func:`pymoo_gan.runs.export.export_model` then writes. Not yet here: a run directory with
-checkpoints and resume, a problem file and the ``pymoo-gan search`` entry point.
+weights), which :func:`pymoo_gan.runs.export.export_model` then writes. :mod:`pymoo_gan.runs.c2f_run` runs it from a
+problem file into a run directory (``pymoo-gan search``); there is no mid-run checkpoint or resume yet.
 
 Example:
     >>> result = coarse_to_fine(C2FSettings(supernet_steps=2, pop_size=4, n_gen=1, n_eval=16))
