@@ -15,7 +15,7 @@ Layout of the file (every table optional; the defaults are the CPU-sized ×2 sup
 
 The run directory gets ``config.json`` (the resolved settings), ``fronts.csv`` (every level's Pareto set: level,
 architecture, genotype in the full space, PSNR, SSIM, MACs, parameters), ``fronts.png`` (PSNR vs MACs per level,
-the bicubic baseline for super-resolution), ``export/front_<i>.pt`` (the final front's compact networks with the
+the bicubic baseline for super-resolution; the Fréchet distance for translation with ``fd``), ``export/front_<i>.pt`` (the final front's compact networks with the
 supernet's weights, :func:`~pymoo_gan.runs.export.load_model`), with ``retrain_steps`` ``export/retrained.pt``, and
 ``summary.json``. A directory that already holds a finished run of other settings is refused (``fresh=True``
 overwrites); there is no mid-run resume yet.
@@ -124,8 +124,11 @@ def run_c2f(config: C2FRunConfig, directory: str | os.PathLike, fresh: bool = Fa
             rows.append({"level": front.level, "index": i, "arch": str(arch), "genotype": full.key(full.encode(arch)),
                          **{k: float(v[i]) for k, v in front.scores.items()}})
     atomic_write(directory / "fronts.csv", lambda p: pd.DataFrame(rows).to_csv(p, index=False))
-    plot = plot_quality_vs_macs({f.level: (f.scores["macs"], f.scores["psnr"]) for f, _, _ in levels},
-                                str(directory / "fronts.png"), baseline=baseline.get("psnr"), title=config.name)
+    fd_keys = [k for k in levels[0][0].scores if k.startswith("fd_") or k == "fid"]
+    quality = fd_keys[0] if fd_keys and "fd" in s.objectives else "psnr"  # translation: the Fréchet distance
+    plot = plot_quality_vs_macs({f.level: (f.scores["macs"], f.scores[quality]) for f, _, _ in levels},
+                                str(directory / "fronts.png"), baseline=baseline.get("psnr"), title=config.name,
+                                quality="PSNR (dB)" if quality == "psnr" else quality)
     final = levels[-1][0]
     exports = []
     for i, arch in enumerate(final.archs):

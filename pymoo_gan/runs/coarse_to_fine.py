@@ -22,13 +22,15 @@ import numpy as np
 import torch
 from pymoo.optimize import minimize
 
+from pymoo_gan import registry
 from pymoo_gan.algorithms import nsga2
 from pymoo_gan.data.paired import PairedConfig, bicubic_upsample
+from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.evaluation.paired import score_paired
 from pymoo_gan.metrics.image_quality import image_quality
 from pymoo_gan.models.c2f import C2FGenerator, C2FSupernet, build_c2f, extract_c2f
 from pymoo_gan.models.conditional import ConditionalDiscriminator
-from pymoo_gan.problems.c2f import RAW_SCORES, C2FProblem, next_level, pareto_archs, seeded_population
+from pymoo_gan.problems.c2f import C2FProblem, next_level, pareto_archs, seeded_population
 from pymoo_gan.space.c2f import LEVELS, C2FArch, C2FLevelSpace, C2FMacro, C2FSpace
 from pymoo_gan.training.loop import TrainConfig
 from pymoo_gan.training.paired import PairedLossConfig, PairedSupernetTrainer
@@ -54,6 +56,8 @@ class C2FSettings:
         pop_size, n_gen: NSGA-II per level.
         knee: hand only the knee of a level's front to the next level (else its whole Pareto set).
         objectives, macs_budget: the problems' objectives and optional MACs constraint.
+        extractor: a :data:`pymoo_gan.registry.EXTRACTORS` name, built for ``task.data`` (e.g. ``"classifier"``:
+            the digits CNN), for the ``fd`` objective of translation tasks (``fd_<extractor>``).
         n_eval: test pairs every candidate is scored on (the first ``n_eval`` of the test split).
         seed: seeds weights, batches, paths and the algorithm.
     """
@@ -73,6 +77,7 @@ class C2FSettings:
     n_gen: int = 4
     knee: bool = False
     objectives: tuple = ("psnr", "macs")
+    extractor: str | None = None  # a registry extractor of task.data's images, for the "fd" objective (translation)
     macs_budget: float | None = None
     n_eval: int = 256
     seed: int = 0
@@ -148,6 +153,10 @@ def search_levels(settings: C2FSettings, trainer: PairedSupernetTrainer, algorit
     level): ``[(LevelFront, problem, pymoo result), ...]`` in level order."""
     s, supernet = settings, trainer.G
     test_x, test_y = evaluation_pairs(s)
+    extractor = None
+    if s.extractor is not None:
+        extractor = registry.extractor(s.extractor).factory(s.task.data, MetricsConfig(extractor=s.extractor),
+                                                            trainer.device)
     sampler = fair_sampler(s, trainer)
     out = []
     level_space = C2FLevelSpace(C2FSpace(supernet.macro), LEVELS[0])
@@ -155,7 +164,7 @@ def search_levels(settings: C2FSettings, trainer: PairedSupernetTrainer, algorit
         if k and s.finetune_steps:
             trainer.train(s.finetune_steps, sampler)
         problem = C2FProblem(level_space, supernet, test_x, test_y, objectives=s.objectives,
-                             macs_budget=s.macs_budget)
+                             macs_budget=s.macs_budget, extractor=extractor)
         if algorithm is None:  # the level starts from the previous level's choices (the default arch for paths)
             start = seeded_population(level_space, s.pop_size, np.random.default_rng(s.seed + k))
             chosen = nsga2(pop_size=s.pop_size, sampling=start)
@@ -165,8 +174,8 @@ def search_levels(settings: C2FSettings, trainer: PairedSupernetTrainer, algorit
         X = res.opt.get("X")
         archs = pareto_archs(problem, X)
         rows = [problem.scores(level_space.encode(a)) for a in archs]
-        front = LevelFront(level, level_space, archs, {key: np.array([r[key] for r in rows]) for key in RAW_SCORES},
-                           len(problem.archive))
+        front = LevelFront(level, level_space, archs, {key: np.array([r[key] for r in rows])
+                                                       for key in problem.raw_scores}, len(problem.archive))
         out.append((front, problem, res))
         if k + 1 < len(LEVELS):
             level_space = next_level(problem, X, res.opt.get("F"), knee=s.knee)

@@ -78,3 +78,14 @@ def test_retrain_the_chosen_network(tmp_path):
     loaded = load_model(export_model(net, tmp_path / "g.pt", metadata=after))
     with torch.no_grad():
         assert torch.equal(loaded(x), net(x)) and loaded.export_metadata["psnr"] == after["psnr"]
+
+
+def test_translation_searches_the_frechet_distance_of_the_digits_classifier():
+    from pymoo_gan.data.paired import PairedConfig
+
+    settings = C2FSettings(**{**TINY, "n_gen": 1, "n_eval": 64}, task=PairedConfig(task="edges"),
+                           objectives=("fd", "macs"), extractor="classifier")
+    result = coarse_to_fine(settings)
+    assert result.baseline == {} and result.supernet.macro.scale == 1
+    for front in result.fronts:
+        assert np.all(front.scores["fd_digits_cnn"] > 0) and len(front.scores["fd_digits_cnn"]) == len(front.archs)
