@@ -14,11 +14,11 @@ Layout of the file (every table optional; the defaults are the CPU-sized ×2 sup
     [search.losses]            # PairedLossConfig: l1_weight, adv_weight
 
 The run directory gets ``config.json`` (the resolved settings), ``fronts.csv`` (every level's Pareto set: level,
-architecture, genotype in the full space, PSNR, SSIM, MACs, parameters), ``fronts.png`` (PSNR vs MACs per level,
-the bicubic baseline for super-resolution; the Fréchet distance for translation with ``fd``), ``export/front_<i>.pt`` (the final front's compact networks with the
-supernet's weights, :func:`~pymoo_gan.runs.export.load_model`), with ``retrain_steps`` ``export/retrained.pt``, and
-``summary.json``. A directory that already holds a finished run of other settings is refused (``fresh=True``
-overwrites); there is no mid-run resume yet.
+architecture, genotype in the full space, PSNR, SSIM, MACs, parameters), ``fronts.png`` (PSNR vs MACs per level, the
+bicubic baseline for super-resolution; the Fréchet distance for translation with ``fd``), ``export/front_<i>.pt`` (the
+final front's compact networks with the supernet's weights, :func:`~pymoo_gan.runs.export.load_model`), with
+``retrain_steps`` ``export/retrained.pt``, and ``summary.json``. A directory that already holds a finished run of other
+settings is refused (``fresh=True`` overwrites); there is no mid-run resume yet.
 
 Example:
     >>> config = load_c2f_config("problems/c2f_sr_digits.toml")             # doctest: +SKIP
