@@ -1,9 +1,11 @@
 """The ``pymoo-gan`` command line.
 
-``pymoo-gan demo --out DIR`` runs the default search (stage 1 on the embedded digits) and writes its report;
-``pymoo-gan search problems/small_cpu.toml --out DIR`` runs a problem file: stage 1, stage 2, retraining and export,
-resuming from the checkpoints in DIR when it is run again; ``pymoo-gan evaluate G.pt --dataset digits`` scores an
-exported generator; ``pymoo-gan plot DIR --format pdf`` redraws a run's figures and tables and writes its report.html.
+``pymoo-gan demo --out DIR`` runs the default search (stage 1 on the embedded digits) and writes its report; ``pymoo-gan
+search problems/small_cpu.toml --out DIR`` runs a problem file: stage 1, stage 2, retraining and export, resuming from
+the checkpoints in DIR when it is run again (a file with ``kind = "coarse_to_fine"``, e.g.
+``problems/c2f_sr_digits.toml``, runs the coarse-to-fine search of :mod:`pymoo_gan.runs.c2f_run` instead); ``pymoo-gan
+evaluate G.pt --dataset digits`` scores an exported generator; ``pymoo-gan plot DIR --format pdf`` redraws a run's
+figures and tables and writes its report.html.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pymoo_gan.problems import SearchConfig
 from pymoo_gan.problems.config import setting_path
 from pymoo_gan.report import FORMATS, replot_run
 from pymoo_gan.runs import load_run_config, run_two_stage
+from pymoo_gan.runs.c2f_run import is_c2f_file, load_c2f_config, run_c2f
 from pymoo_gan.runs.compress import compress
 from pymoo_gan.runs.config import EvolutionConfig, set_dotted
 from pymoo_gan.runs.demo import run_demo
@@ -78,6 +81,8 @@ def _print_extractor(info: dict) -> None:
 
 
 def _search(args) -> int:
+    if is_c2f_file(args.file):
+        return _search_c2f(args)
     config = load_run_config(args.file, parse_overrides(args.set))
     print(f"pymoo-gan search: {config.name} ({', '.join(config.stages)}) -> {args.out}", flush=True)
     _print_data(config.stage1.problem.data)
@@ -87,6 +92,18 @@ def _search(args) -> int:
     for row in summary.get("final", []):
         print("  pair {pair}: ".format(**row) + ", ".join(f"{k}={v:.4g}" for k, v in row.items()
                                                          if isinstance(v, float)))
+    return 0
+
+
+def _search_c2f(args) -> int:
+    config = load_c2f_config(args.file, parse_overrides(args.set))
+    print(f"pymoo-gan search: {config.name} (coarse-to-fine: path, op, width) -> {args.out}", flush=True)
+    summary = run_c2f(config, args.out, fresh=args.fresh)
+    if summary["baseline"]:
+        print("  bicubic: " + ", ".join(f"{k}={v:.4g}" for k, v in summary["baseline"].items()))
+    for level in summary["levels"]:
+        print(f"  {level['level']}: {level['evaluated']} evaluated, {level['front']} on the front")
+    print(f"done: {args.out}/summary.json")
     return 0
 
 

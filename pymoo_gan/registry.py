@@ -89,7 +89,9 @@ class SpaceEntry:
 
     Attributes:
         name: the space's name (``SearchConfig.space`` for a generator space, the ``space`` field of export files).
-        kind: ``"generator"`` (input: latents ``(N, latent_dim)``) or ``"discriminator"`` (input: images).
+        kind: ``"generator"`` (input: latents ``(N, latent_dim)``), ``"discriminator"`` (input: images) or
+            ``"image_to_image"`` (input: images ``(N, in_channels, H, W)``, output ``(N, out_channels, H x scale,
+            W x scale)``: paired tasks such as super-resolution).
         space: the torch-free ``SearchSpace`` class, ``space(macro)``.
         macro: the dataclass of the sizes that are not searched.
         arch: the architecture type ``space(macro).decode(x)`` returns.
@@ -181,6 +183,11 @@ SPACES: dict[str, SpaceEntry] = _table(
                relaxation=RelaxationEntry(layout=Lazy("pymoo_gan.space.relaxation:AlphaGANGeneratorRelaxation"),
                                           supernet=Lazy("pymoo_gan.models.alphagan:RelaxedAlphaGANGenerator"),
                                           extract=Lazy("pymoo_gan.models.relaxed:extract_relaxed"))),
+    SpaceEntry("c2f", "image_to_image", space=Lazy("pymoo_gan.space.c2f:C2FSpace"),
+               macro=Lazy("pymoo_gan.space.c2f:C2FMacro"), arch=Lazy("pymoo_gan.space.c2f:C2FArch"),
+               supernet=Lazy("pymoo_gan.models.c2f:C2FSupernet"), build=Lazy("pymoo_gan.models.c2f:build_c2f"),
+               drawing=Lazy("pymoo_gan.report.arch_drawings:C2F_DRAWING"),
+               extract=Lazy("pymoo_gan.models.c2f:extract_c2f")),
 )
 
 DISCRIMINATORS: dict[str, Entry] = _table(

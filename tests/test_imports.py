@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 TORCH_FREE = ["pymoo_gan.space", "pymoo_gan.space.base", "pymoo_gan.space.eagan", "pymoo_gan.space.product",
-              "pymoo_gan.space.presets",
+              "pymoo_gan.space.presets", "pymoo_gan.space.c2f",
               "pymoo_gan.space.relaxation",
               "pymoo_gan.operators", "pymoo_gan.algorithms", "pymoo_gan.registry", "pymoo_gan.files",
               "pymoo_gan.progress", "pymoo_gan.report"]

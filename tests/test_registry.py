@@ -34,7 +34,9 @@ pytestmark = pytest.mark.usefixtures("single_thread")
 
 # tiny sizes per kind (a space with another kind of macro must add its own here)
 TINY = {"generator": dict(latent_dim=12, channels=8, bottom_width=2, out_channels=1),
-        "discriminator": dict(channels=8, in_channels=1, resolution=16)}
+        "discriminator": dict(channels=8, in_channels=1, resolution=16),
+        "image_to_image": dict(in_channels=1, out_channels=1, channels=8, n_blocks=3, scale=2)}
+IMAGE_TO_IMAGE_SIZE = 8  # input side of an image-to-image network in these tests (its macro has no resolution)
 SPACES = list(registry.SPACES.values())
 RELAXED = [e for e in SPACES if e.relaxation is not None]
 
@@ -58,10 +60,14 @@ def _input(macro, kind, n=3):
     gen = torch.Generator().manual_seed(1)
     if kind == "generator":
         return torch.randn(n, macro.latent_dim, generator=gen)
+    if kind == "image_to_image":
+        return torch.rand(n, macro.in_channels, IMAGE_TO_IMAGE_SIZE, IMAGE_TO_IMAGE_SIZE, generator=gen) * 2 - 1
     return torch.rand(n, macro.in_channels, macro.resolution, macro.resolution, generator=gen) * 2 - 1
 
 
 def _output_shape(macro, kind, n=3):
+    if kind == "image_to_image":
+        return (n, macro.out_channels, IMAGE_TO_IMAGE_SIZE * macro.scale, IMAGE_TO_IMAGE_SIZE * macro.scale)
     return (n, macro.out_channels, macro.resolution, macro.resolution) if kind == "generator" else (n, 1)
 
 
@@ -87,7 +93,7 @@ def test_names_are_unique_and_lookups_list_the_allowed_names():
     names = [n for e in SPACES for n in (e.name, *e.aliases)]
     assert len(names) == len(set(names))
     for entry in SPACES:
-        assert entry.kind in ("generator", "discriminator")
+        assert entry.kind in ("generator", "discriminator", "image_to_image")
         assert all(registry.space(n) is entry for n in (entry.name, *entry.aliases))
     for lookup, table in ((registry.space, registry.SPACES), (registry.discriminator, registry.DISCRIMINATORS),
                           (registry.extractor, registry.EXTRACTORS), (registry.loss, registry.LOSSES),

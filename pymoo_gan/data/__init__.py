@@ -11,8 +11,10 @@ Example:
 from pymoo_gan.data.config import DataConfig
 from pymoo_gan.data.embedded import DIGITS_SPLITS, load_digits
 from pymoo_gan.data.image_folder import load_image_folder
+from pymoo_gan.data.paired import PairedConfig, load_paired_folder
 from pymoo_gan.data.registry import dataset_channels, dataset_names, load_dataset
 from pymoo_gan.data.torchvision_sets import load_cifar10, load_fashion_mnist, load_mnist, load_stl10
 
-__all__ = ["DIGITS_SPLITS", "DataConfig", "dataset_channels", "dataset_names", "load_cifar10", "load_dataset",
-           "load_digits", "load_fashion_mnist", "load_image_folder", "load_mnist", "load_stl10"]
+__all__ = ["DIGITS_SPLITS", "DataConfig", "PairedConfig", "dataset_channels", "dataset_names", "load_cifar10",
+           "load_dataset", "load_digits", "load_fashion_mnist", "load_image_folder", "load_mnist", "load_paired_folder",
+           "load_stl10"]

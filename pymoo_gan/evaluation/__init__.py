@@ -4,10 +4,11 @@ the settings alone, so it runs in any process; a runner (:func:`make_runner`: in
 round's batch."""
 
 from pymoo_gan.evaluation.config import MetricsConfig
+from pymoo_gan.evaluation.paired import score_paired
 from pymoo_gan.evaluation.parallel import ParallelConfig
 from pymoo_gan.evaluation.runners import LocalRunner, make_runner
 from pymoo_gan.evaluation.scorer import CandidateScorer, extractor_name, make_extractor, score_aliases
 from pymoo_gan.evaluation.snapshot import SnapshotScoring, score_snapshot, weights_snapshot
 
 __all__ = ["CandidateScorer", "LocalRunner", "MetricsConfig", "ParallelConfig", "SnapshotScoring", "extractor_name",
-           "make_runner", "make_extractor", "score_aliases", "score_snapshot", "weights_snapshot"]
+           "make_extractor", "make_runner", "score_aliases", "score_paired", "score_snapshot", "weights_snapshot"]

@@ -29,6 +29,7 @@ from pymoo_gan.metrics.cost import count_macs, count_nonzero_params, count_param
 from pymoo_gan.metrics.extract import Extracted, extract
 from pymoo_gan.metrics.extractors import FeatureExtractor, ModuleExtractor
 from pymoo_gan.metrics.frechet import frechet_distance
+from pymoo_gan.metrics.image_quality import image_quality, psnr, ssim
 from pymoo_gan.metrics.inception import (
     INCEPTION_WEIGHTS_FILE,
     INCEPTION_WEIGHTS_SHA256,
@@ -67,10 +68,12 @@ __all__ = [
     "find_inception_weights",
     "fixed_latents",
     "frechet_distance",
+    "image_quality",
     "inception_score",
     "kid",
     "metric_key",
     "precision_recall",
+    "psnr",
     "reference_path",
     "reference_provenance",
     "reference_statistics",
@@ -79,5 +82,6 @@ __all__ = [
     "score_images",
     "small_cnn",
     "sparse_cost",
+    "ssim",
     "train_classifier",
 ]

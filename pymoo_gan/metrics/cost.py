@@ -5,7 +5,10 @@ MACs are counted with forward hooks during one forward pass, at the resolutions 
 activations and element-wise ops are not counted, following the usual MACs convention). A convolution costs
 ``output elements x in_channels / groups x kernel elements``; a transposed convolution costs
 ``input elements x out_channels / groups x kernel elements`` (no work on the zeros a stride would insert); a linear
-layer ``output elements x in_features``. Layers called several times are counted every time.
+layer ``output elements x in_features``. Layers called several times are counted every time. A channel-sliced
+convolution (:class:`pymoo_gan.nn.sliced.SlicedConv2d`, a supernet running a narrower sub-network) is counted at the
+channels it actually reads and writes, so it costs what the extracted compact layer costs (dense counts only:
+:func:`sparse_cost` is for unsliced networks).
 
 Sparse networks (unstructured masks, e.g. STU-GAN's): :func:`sparse_cost` counts only the non-zero entries of
 convolution and linear weights, in the parameter count and in each layer's MACs (``dense MACs x nnz / numel``: every
@@ -94,7 +97,10 @@ def _macs(module: nn.Module, example_inputs: tuple, sparse: bool) -> int:
     def hook(layer: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
         nonlocal total
         if isinstance(layer, _CONV):
-            macs = output.numel() * (layer.in_channels // layer.groups) * math.prod(layer.kernel_size)
+            # the channels each output reads: an ungrouped conv reads its input's channels, which are fewer than
+            # in_channels for a channel-sliced conv (pymoo_gan.nn.sliced); a (depthwise) grouped conv in_channels/groups
+            fan_in = inputs[0].shape[1] if layer.groups == 1 else layer.in_channels // layer.groups
+            macs = output.numel() * fan_in * math.prod(layer.kernel_size)
         elif isinstance(layer, _CONV_T):
             macs = inputs[0].numel() * (layer.out_channels // layer.groups) * math.prod(layer.kernel_size)
         else:

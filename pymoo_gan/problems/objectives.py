@@ -30,6 +30,15 @@ BUILTIN_OBJECTIVES = {
     "d_macs": (False, "multiply-accumulates of one discriminator forward pass (stage 2)"),
 }
 
+# the objectives of paired image-to-image tasks (coarse-to-fine search), scored by pymoo_gan.evaluation.paired
+PAIRED_OBJECTIVES = {
+    "psnr": (True, "peak signal-to-noise ratio to the targets, dB (luminance for super-resolution)"),
+    "ssim": (True, "structural similarity to the targets"),
+    "fd": (False, "Fréchet distance of the outputs' features to the targets' (translation; needs an extractor)"),
+    "macs": BUILTIN_OBJECTIVES["macs"],
+    "params": BUILTIN_OBJECTIVES["params"],
+}
+
 
 @dataclass(frozen=True)
 class Objective:
@@ -60,13 +69,15 @@ class Constraint:
         return (v - self.upper) / (abs(self.upper) or 1.0)
 
 
-def resolve_objectives(objectives, aliases: Mapping[str, str]) -> tuple[Objective, ...]:
+def resolve_objectives(objectives, aliases: Mapping[str, str],
+                       builtins: Mapping[str, tuple[bool, str]] = BUILTIN_OBJECTIVES) -> tuple[Objective, ...]:
     """Turn names or ``Objective`` objects into Objectives with concrete score keys.
 
-    A name is a built-in objective (``"fd"``, ``"score"``, ``"params"``, ...) or the concrete score key an alias
-    resolves to (``"fid"``, ``"is"``, ``"cs_digits_cnn"``); both spellings get the built-in's sense.
+    A name is a built-in objective (``"fd"``, ``"score"``, ``"params"``, ...; ``builtins``: :data:`PAIRED_OBJECTIVES`
+    for paired tasks) or the concrete score key an alias resolves to (``"fid"``, ``"is"``, ``"cs_digits_cnn"``); both
+    spellings get the built-in's sense.
     """
-    sense = {name: maximize for name, (maximize, _) in BUILTIN_OBJECTIVES.items()}
+    sense = {name: maximize for name, (maximize, _) in builtins.items()}
     sense.update({key: sense[alias] for alias, key in aliases.items()})
     out = []
     for obj in objectives:
@@ -74,12 +85,12 @@ def resolve_objectives(objectives, aliases: Mapping[str, str]) -> tuple[Objectiv
             out.append(obj)
         elif isinstance(obj, str):
             if obj not in sense:
-                raise ValueError(f"objective {obj!r} is unknown; allowed: {', '.join(BUILTIN_OBJECTIVES)} "
-                                 f"({', '.join(aliases.values())} for this extractor) "
+                for_extractor = f" ({', '.join(aliases.values())} for this extractor)" if aliases else ""
+                raise ValueError(f"objective {obj!r} is unknown; allowed: {', '.join(builtins)}{for_extractor} "
                                  "or an Objective(key=..., maximize=..., fn=...)")
             out.append(Objective(aliases.get(obj, obj), maximize=sense[obj]))
         else:
-            raise ValueError(f"objective {obj!r} must be a name ({', '.join(BUILTIN_OBJECTIVES)}) or an Objective")
+            raise ValueError(f"objective {obj!r} must be a name ({', '.join(builtins)}) or an Objective")
     if not out:
         raise ValueError("at least one objective is needed")
     return tuple(out)

@@ -11,10 +11,11 @@ Every space of :data:`pymoo_gan.registry.SPACES` names the :class:`Drawing` of i
   resolution).
 * :class:`~pymoo_gan.space.autogan.AutoGANGeneratorArch`: per cell the input, ``h`` (output of the first conv, the
   skip-out) and the output; the optional shortcut and the chosen skip-ins (dashed).
-
 * :class:`~pymoo_gan.space.alphagan.AlphaGANGeneratorArch`: per up-cell the input, nodes 0-2 and the output; the up
   ops on ``in -> 0, 1``, the normal ops on ``0 -> 2``, ``2 -> out``, ``1 -> out``, and the searched skip edges (node 0
   of an earlier cell -> the output, dashed, labelled with their op).
+* :class:`~pymoo_gan.space.c2f.C2FArch` (coarse-to-fine image-to-image generator): per residual block the input,
+  ``h`` (the op's output at its width) and the sum; a skipped block is one ``skip`` arrow.
 
 ``none`` edges are omitted. Each edge label is one text artist of the Axes, so ``[t.get_text() for t in ax.texts]``
 lists the ops drawn.
@@ -39,6 +40,7 @@ from pymoo_gan.report.figures import styled
 from pymoo_gan.report.style import pyplot, save_figure
 from pymoo_gan.space.alphagan import AlphaGANCell
 from pymoo_gan.space.autogan import AutoGANCell
+from pymoo_gan.space.c2f import C2FSlot
 from pymoo_gan.space.eagan import SKIP_MODES, DownCell, UpCell
 
 _RADIUS = 0.3
@@ -84,6 +86,16 @@ def _alphagan_cell_graph(cell: AlphaGANCell) -> _Graph:
                       "n2": (3.1, 0.2, "2", "mid"), "out": (5.0, 1.5, "out", "out")})
     g.edges += [("in", "n0", cell.up[0], 0.0), ("in", "n1", cell.up[1], 0.0)]
     g.edges += [("n0", "n2", cell.edges[0], 0.0), ("n2", "out", cell.edges[1], 0.0), ("n1", "out", cell.edges[2], 0.0)]
+    return g
+
+
+def _c2f_block_graph(slot: C2FSlot) -> _Graph:
+    if slot.block is None:
+        return _Graph(nodes={"in": (0.0, 1.5, "in", "in"), "out": (4.8, 1.5, "out", "out")},
+                      edges=[("in", "out", "skip", 0.0)])
+    g = _Graph(nodes={"in": (0.0, 1.5, "in", "in"), "n2": (2.4, 1.5, "h", "mid"), "out": (4.8, 1.5, "+", "out")})
+    g.edges += [("in", "n2", f"{slot.block.op}\nwidth {slot.block.width:g}", 0.0), ("n2", "out", "", 0.0),
+                ("in", "out", "identity", -0.45)]
     return g
 
 
@@ -155,6 +167,11 @@ AUTOGAN_GENERATOR_DRAWING = Drawing(
 ALPHAGAN_GENERATOR_DRAWING = Drawing(
     AlphaGANCell, _alphagan_cell_graph, title=lambda cell, index: f"up-cell {index}", head=("z\nLinear", "to_rgb"),
     cell_skips=_alphagan_cell_skips, skips=_alphagan_arch_skips, skip_from="n0", skip_to="out")
+
+
+C2F_DRAWING = Drawing(
+    C2FSlot, _c2f_block_graph, title=lambda slot, index: f"block {slot.index}",
+    head=("image\nhead conv", "upsampler\ntail conv"))
 
 
 def _cell_drawing(cell) -> Drawing:

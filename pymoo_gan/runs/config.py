@@ -153,6 +153,9 @@ def load_run_config(path: str | os.PathLike, overrides: dict | None = None) -> R
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as e:
         raise ValueError(f"{path} is not valid TOML: {e}") from None
+    if data.get("kind") == "coarse_to_fine":
+        raise ValueError(f"{path} is a coarse-to-fine problem file; read it with load_c2f_config "
+                         "(pymoo_gan.runs.c2f_run) or run it with `pymoo-gan search`")
     for tables in (("stage1", "problem", "data"), ("retrain", "transfer")):
         table = data
         for name in tables:

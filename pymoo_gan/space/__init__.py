@@ -3,6 +3,7 @@ products of spaces and published presets."""
 
 from pymoo_gan.space.alphagan import AlphaGANCell, AlphaGANGeneratorArch, AlphaGANGeneratorSpace
 from pymoo_gan.space.base import Choice, Gene, Ordinal, Preset, SearchSpace
+from pymoo_gan.space.c2f import C2FArch, C2FBlock, C2FLevelSpace, C2FMacro, C2FSpace
 from pymoo_gan.space.eagan import (
     CellDiscriminatorArch,
     CellGeneratorArch,
@@ -23,6 +24,7 @@ from pymoo_gan.space.relaxation import (
 
 __all__ = [
     "AlphaGANCell", "AlphaGANGeneratorArch", "AlphaGANGeneratorRelaxation", "AlphaGANGeneratorSpace",
+    "C2FArch", "C2FBlock", "C2FLevelSpace", "C2FMacro", "C2FSpace",
     "CellDiscriminatorArch", "CellGeneratorArch", "Choice", "DiscriminatorMacro", "DownCell",
     "EAGANDiscriminatorRelaxation", "EAGANDiscriminatorSpace", "EAGANGeneratorRelaxation", "EAGANGeneratorSpace",
     "Gene", "GeneSpace", "GeneratorMacro", "Ordinal", "Preset", "ProductArch", "ProductSpace", "Relaxation",

@@ -10,12 +10,14 @@ from pymoo_gan.training.hooks import TrainerHook
 from pymoo_gan.training.loop import GANTrainer, TrainConfig
 from pymoo_gan.training.losses import get_loss
 from pymoo_gan.training.pair_trainer import GeneratorCopy, PairTrainer
+from pymoo_gan.training.paired import PairedLossConfig, PairedSupernetTrainer
 from pymoo_gan.training.rounds import RoundTrainer, ScheduleConfig
-from pymoo_gan.training.samplers import PopulationPathSampler, RoundOver, UniformPathSampler
+from pymoo_gan.training.samplers import FairPathSampler, PopulationPathSampler, RoundOver, UniformPathSampler
 from pymoo_gan.training.sparse import SparseConfig, SparseTraining, cosine_prune_rate
 from pymoo_gan.training.supernet_trainer import GeneratorSupernetTrainer
 
-__all__ = ["EMA", "GANTrainer", "GeneratorCopy", "GeneratorSupernetTrainer", "PairTrainer", "PopulationPathSampler",
+__all__ = ["EMA", "FairPathSampler", "GANTrainer", "GeneratorCopy", "GeneratorSupernetTrainer", "PairTrainer",
+           "PairedLossConfig", "PairedSupernetTrainer", "PopulationPathSampler",
            "RoundOver", "RoundTrainer", "ScheduleConfig", "SparseConfig", "SparseTraining", "TeacherDiscriminatorLoss",
            "TrainConfig", "TrainerHook", "UniformPathSampler", "available_devices", "check_teacher",
            "cosine_prune_rate", "get_loss", "recalibrate_bn", "resolve_device"]

@@ -1,11 +1,11 @@
 """Which architecture path a supernet trains on at each step (rng-injected, torch-free).
 
 A sampler is called once per step and returns ``(key, arch)``: the genotype key of the candidate the step trains
-(None for a random warm-up path, which no candidate is blamed for) and its architecture. ``sampler.without(keys)`` is
-the sampler of the candidates not in ``keys`` (those whose training failed this round); it raises :class:`RoundOver`
-when none is left. Problems take sampler *factories*, called as
-``factory(space, rng)`` for the warm-up and ``factory(space, genotypes, rng)`` for a round, with the trainer's
-``path_rng``.
+(None for a random warm-up path, which no candidate is blamed for) and its architecture; a *fair* sampler
+(:class:`FairPathSampler`) returns a list of them, the paths whose gradients one optimizer step accumulates.
+``sampler.without(keys)`` is the sampler of the candidates not in ``keys`` (those whose training failed this round);
+it raises :class:`RoundOver` when none is left. Problems take sampler *factories*, called as ``factory(space, rng)``
+for the warm-up and ``factory(space, genotypes, rng)`` for a round, with the trainer's ``path_rng``.
 
 Example:
     >>> import numpy as np
@@ -24,6 +24,9 @@ from collections.abc import Collection, Sequence
 import numpy as np
 
 from pymoo_gan.space.base import SearchSpace
+from pymoo_gan.space.c2f import C2FArch, C2FBlock, C2FSpace
+
+WIDTH_RULES = ("uniform", "sandwich")
 
 
 class RoundOver(Exception):
@@ -66,3 +69,47 @@ class PopulationPathSampler:
         if not live:
             raise RoundOver
         return PopulationPathSampler(self.space, live, self.rng)
+
+
+class FairPathSampler:
+    """Fair paths of a :class:`~pymoo_gan.space.c2f.C2FSpace` (FairNAS-style strict fairness over operators).
+
+    Each call returns ``m = len(macro.ops)`` paths ``[(None, arch), ...]``: every block permutes its ``m`` candidate
+    ops independently and path ``j`` takes the ``j``-th of each permutation, so over the ``m`` paths every op of every
+    block runs exactly once. A trainer accumulates the gradients of all ``m`` paths before one optimizer step
+    (:class:`~pymoo_gan.training.paired.PairedSupernetTrainer`), so each op receives exactly one gradient per step.
+    Every block is kept (a skipped block, the identity, has no weights to train). Widths per block and path:
+    ``"uniform"`` draws each uniformly from ``macro.widths``; ``"sandwich"`` gives path 0 the largest width in every
+    block, path 1 (when ``m >= 2``) the smallest, the others uniform draws. No candidate is blamed for a path.
+
+    Example:
+        >>> import numpy as np
+        >>> from pymoo_gan.space.c2f import C2FMacro, C2FSpace
+        >>> space = C2FSpace(C2FMacro(n_blocks=2, ops=("conv3x3", "dwsep3x3")))
+        >>> paths = FairPathSampler(space, np.random.default_rng(0), widths="sandwich")()
+        >>> [str(arch) for _, arch in paths]  # each block runs both ops, path 0 at full width, path 1 the least
+        ['conv3x3@1 | conv3x3@1', 'dwsep3x3@0.25 | dwsep3x3@0.25']
+    """
+
+    def __init__(self, space: C2FSpace, rng: np.random.Generator, widths: str = "uniform"):
+        if not isinstance(space, C2FSpace):
+            raise TypeError(f"FairPathSampler needs a C2FSpace, got {type(space).__name__}")
+        if widths not in WIDTH_RULES:
+            raise ValueError(f"widths={widths!r} is unknown; allowed: {', '.join(WIDTH_RULES)}")
+        self.space, self.rng, self.widths = space, rng, widths
+
+    def __call__(self) -> list[tuple[None, C2FArch]]:
+        m = self.space.macro
+        n_ops, n_blocks = len(m.ops), m.n_blocks
+        ops = np.stack([self.rng.permutation(n_ops) for _ in range(n_blocks)], axis=1)  # (path, block)
+        widths = self.rng.integers(0, len(m.widths), size=(n_ops, n_blocks))
+        if self.widths == "sandwich":
+            widths[0] = len(m.widths) - 1
+            if n_ops > 1:
+                widths[1] = 0
+        return [(None, C2FArch(tuple(C2FBlock(m.ops[o], m.widths[w]) for o, w in zip(op_row, w_row, strict=True)),
+                               m))
+                for op_row, w_row in zip(ops, widths, strict=True)]
+
+    def without(self, keys: Collection[str]) -> FairPathSampler:
+        return self

@@ -5,12 +5,18 @@ import pandas as pd
 import pytest
 
 from pymoo_gan.runs import SelectionConfig, load_run_config, rank, run_config_from_dict
+from pymoo_gan.runs.c2f_run import is_c2f_file, load_c2f_config
 
 PROBLEMS = sorted((Path(__file__).resolve().parents[2] / "problems").glob("*.toml"))
 
 
 @pytest.mark.parametrize("path", PROBLEMS, ids=[p.name for p in PROBLEMS])
 def test_every_problem_file_loads(path):
+    if is_c2f_file(path):  # a coarse-to-fine file has its own loader (tests/runs/test_c2f_cli.py)
+        assert load_c2f_config(path).search.pop_size >= 2
+        with pytest.raises(ValueError, match="is a coarse-to-fine problem file; read it with load_c2f_config"):
+            load_run_config(path)
+        return
     config = load_run_config(path)
     assert config.stages[0] == "stage1" and config.stage1.algorithm.pop_size >= 2
 

@@ -1,0 +1,57 @@
+"""``pymoo-gan search`` on a coarse-to-fine problem file: the shipped file loads, a tiny run writes its fronts, plot,
+exports and summary, a directory of other settings is refused, and bad keys are named."""
+
+import json
+
+import pandas as pd
+import pytest
+import torch
+
+from pymoo_gan.cli import main
+from pymoo_gan.runs.c2f_run import is_c2f_file, load_c2f_config
+from pymoo_gan.runs.export import load_model
+
+pytestmark = pytest.mark.usefixtures("single_thread")
+
+FILE = "problems/c2f_sr_digits.toml"
+TINY = ["search.supernet_steps=2", "search.pop_size=4", "search.n_gen=1", "search.n_eval=16",
+        "search.finetune_steps=1", "search.channels=8", "search.n_blocks=3", "retrain_steps=2"]
+
+
+def test_the_shipped_file():
+    config = load_c2f_config(FILE)
+    assert is_c2f_file(FILE) and not is_c2f_file("problems/small_cpu.toml")
+    assert (config.search.task.task, config.search.task.scale, config.search.supernet_steps) == ("sr", 2, 300)
+    assert config.search.train.g_lr == 1e-3 and config.search.train.g_batch_size == 32  # table over its defaults
+
+
+def test_search_command_runs_the_pipeline(tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["search", FILE, "--out", str(out)] + [a for item in TINY for a in ("--set", item)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "coarse-to-fine" in printed and "bicubic: psnr=" in printed
+    fronts = pd.read_csv(out / "fronts.csv")
+    assert list(dict.fromkeys(fronts["level"])) == ["path", "op", "width"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert len(summary["exports"]) == (fronts["level"] == "width").sum()
+    net = load_model(summary["exports"][0])
+    first = fronts[fronts["level"] == "width"].iloc[0]
+    assert str(net.arch) == first["arch"] and net.export_metadata["psnr"] == pytest.approx(first["psnr"])
+    with torch.no_grad():
+        assert net(torch.zeros(1, 1, 8, 8)).shape == (1, 1, 16, 16)
+    assert load_model(summary["retrained"]["file"]).arch is not None and (out / "fronts.png").stat().st_size > 0
+    other = ["search", FILE, "--out", str(out)] + [a for item in TINY[:-1] + ["retrain_steps=0"]
+                                                   for a in ("--set", item)]
+    assert main(other) != 0
+    assert "holds a run of other settings; use another directory or --fresh" in capsys.readouterr().err
+    assert main(other + ["--fresh"]) == 0 and "retrained" not in json.loads((out / "summary.json").read_text())
+
+
+def test_bad_keys_are_named(tmp_path):
+    with pytest.raises(ValueError, match="search.supernet_step: unknown key; valid: channels"):
+        load_c2f_config(FILE, {"search.supernet_step": 2})
+    bad = tmp_path / "bad.toml"
+    bad.write_text('kind = "coarse_to_fine"\n[search.task]\ntask = "colour"\n')
+    with pytest.raises(ValueError, match="task='colour' is unknown; allowed: sr, edges, folder"):
+        load_c2f_config(bad)
