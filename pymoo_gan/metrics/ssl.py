@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 
 from pymoo_gan.files import atomic_write, resolve_cache_dir, sha256_file
-from pymoo_gan.metrics.classifier import SmallCNN, _sha256_bytes, classifier_accuracy, small_cnn
+from pymoo_gan.metrics.classifier import ClassifierExtractor, SmallCNN, _sha256_bytes, classifier_accuracy, small_cnn
 from pymoo_gan.metrics.extractors import FeatureExtractor
 from pymoo_gan.metrics.frechet import frechet_distance
 from pymoo_gan.metrics.reference import compute_statistics
@@ -62,17 +62,9 @@ class SSLSettings:
     seed: int = 0
 
 
-class SSLExtractor(FeatureExtractor):
-    """The penultimate features and pseudo-class logits of a :class:`SmallCNN` trained on cluster labels."""
-
-    def __init__(self, net: SmallCNN, name: str, *, info: dict | None = None):
-        super().__init__(name, layer="penultimate", info=info)
-        self.net = net.requires_grad_(False)
-        self.eval()
-
-    def forward(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
-        features, logits = self.net(images)
-        return {"features": features, "logits": logits}
+class SSLExtractor(ClassifierExtractor):
+    """The penultimate features and pseudo-class logits of a :class:`SmallCNN` trained on cluster labels (read like a
+    classifier's; only its training differs)."""
 
 
 @torch.no_grad()

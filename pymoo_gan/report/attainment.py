@@ -106,6 +106,18 @@ def _level_name(level: float, n_runs: int) -> str:
     return f"{name} ({special[k]}, {k}/{n_runs})" if k in special else f"{name} ({k}/{n_runs})"
 
 
+def _finish(fig, ax, labels: Sequence[str], title: str):
+    """Axis labels, grid, legend and title of an attainment figure."""
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    ax.grid(alpha=0.3)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
 @styled
 def attainment_figure(fronts: Sequence, labels: Sequence[str] = ("f1", "f2"), levels: Sequence[float] = LEVELS,
                       columns: Sequence[str] = ("F0", "F1"), title: str = "", show_points: bool = True):
@@ -129,14 +141,7 @@ def attainment_figure(fronts: Sequence, labels: Sequence[str] = ("f1", "f2"), le
         median = level == 0.5
         ax.step(S[:, 0], S[:, 1], where="post", lw=2.0 if median else 1.0, ls="-" if median else "--",
                 color="tab:red" if median else "tab:blue", label=_level_name(level, len(fronts)))
-    ax.set_xlabel(labels[0])
-    ax.set_ylabel(labels[1])
-    ax.grid(alpha=0.3)
-    ax.legend()
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, labels, title)
 
 
 def plot_attainment(fronts: Sequence, labels: Sequence[str], path: str, levels: Sequence[float] = LEVELS, *,
@@ -192,14 +197,7 @@ def median_fronts_figure(groups: dict, labels: Sequence[str] = ("f1", "f2"), col
             for level in (0.25, 0.75):
                 S = surfaces[level]
                 ax.step(S[:, 0], S[:, 1], where="post", lw=0.8, ls=":", color=colour, label="_nolegend_")
-    ax.set_xlabel(labels[0])
-    ax.set_ylabel(labels[1])
-    ax.grid(alpha=0.3)
-    ax.legend()
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, labels, title)
 
 
 def plot_median_fronts(groups: dict, labels: Sequence[str], path: str, *, columns: Sequence[str] = ("F0", "F1"),

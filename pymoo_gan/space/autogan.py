@@ -125,14 +125,6 @@ class AutoGANGeneratorSpace(SearchSpace[AutoGANGeneratorArch]):
     def __repr__(self) -> str:
         return f"AutoGANGeneratorSpace({self.macro})"
 
-    @property
-    def size(self) -> int:
-        """Number of distinct architectures (every genotype is valid)."""
-        n = 1
-        for gene in self.genes:
-            n *= gene.size
-        return n
-
     def _decode(self, g):
         cells, i = [], 0
         for c in range(self.macro.n_cells):

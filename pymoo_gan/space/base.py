@@ -18,6 +18,7 @@ duplicate checks and "did the mutation change anything" tests compare architectu
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
@@ -101,6 +102,13 @@ class SearchSpace(Generic[Arch]):
     @property
     def names(self) -> list[str]:
         return [g.name for g in self.genes]
+
+    @property
+    def size(self) -> int:
+        """Number of genotypes (the product of the genes' option counts): the number of distinct architectures where
+        every genotype is valid and decodes to its own architecture (AutoGAN's and AlphaGAN's spaces); more than that
+        where genotypes are repaired (EAGAN's)."""
+        return math.prod(g.size for g in self.genes)
 
     def gene_groups(self) -> list[np.ndarray]:
         """Gene indices grouped by the prefix of the gene name before the first ``'.'``, in order of appearance:
