@@ -37,8 +37,10 @@ def assert_same_run(a: Path, b: Path) -> None:
 
 
 @pytest.mark.parametrize("point,count", [
-    ("train", 5),          # stage-1 warm-up, before any checkpoint
-    ("score", 6),          # scoring the offspring of stage-1 generation 2
+    # the two stage-1 kill points besides the checkpoint's are slow (~40 s each): the checkpoint case and the Ray
+    # driver-kill test resume stage 1 in the default suite
+    pytest.param("train", 5, marks=pytest.mark.slow),   # stage-1 warm-up, before any checkpoint
+    pytest.param("score", 6, marks=pytest.mark.slow),   # scoring the offspring of stage-1 generation 2
     ("checkpoint", 2),     # the second checkpoint is written but not yet renamed into place
     ("stage2-score", 3),   # scoring the initial stage-2 population
     ("retrain", 2),        # between two retraining checkpoints
