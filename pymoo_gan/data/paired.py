@@ -172,7 +172,7 @@ class PairedConfig:
     ``resolution``, inputs at ``resolution // scale`` when ``scale`` > 1).
 
     Example:
-        >>> PairedConfig(task="sr", scale=4).input_resolution, PairedConfig(task="edges").scale
+        >>> PairedConfig(task="sr", scale=4).input_resolution, PairedConfig(task="edges").factor
         (4, 1)
     """
 
@@ -187,10 +187,8 @@ class PairedConfig:
     def __post_init__(self):
         if self.task not in TASKS:
             raise ValueError(f"task={self.task!r} is unknown; allowed: {', '.join(TASKS)}")
-        if self.scale is None:
-            object.__setattr__(self, "scale", 2 if self.task == "sr" else 1)
         allowed = SCALES if self.task == "sr" else (1, *SCALES) if self.task == "folder" else (1,)
-        if self.scale not in allowed:
+        if self.scale is not None and self.scale not in allowed:
             raise ValueError(f"scale={self.scale!r} is not allowed for task {self.task!r}; allowed: "
                              f"{', '.join(map(str, allowed))}")
         if self.kernel not in KERNELS:
@@ -199,8 +197,17 @@ class PairedConfig:
             raise ValueError("task='folder' needs root=... (a folder holding A/ and B/)")
         if self.task != "folder" and self.root:
             raise ValueError(f"root={self.root!r} is only read by task='folder'; for task={self.task!r} set data=...")
-        if self.target_resolution % self.scale:
-            raise ValueError(f"resolution {self.target_resolution} does not divide by scale={self.scale}")
+        if self.target_resolution % self.factor:
+            raise ValueError(f"resolution {self.target_resolution} does not divide by scale={self.factor}")
+
+    @property
+    def factor(self) -> int:
+        """The scale in effect: ``scale``, or when that is ``None`` 2 for ``"sr"`` and 1 otherwise. (``scale`` itself
+        stays as given, so a problem file's task table that names another task does not inherit the default
+        task's scale.)"""
+        if self.scale is not None:
+            return self.scale
+        return 2 if self.task == "sr" else 1
 
     @property
     def target_resolution(self) -> int:
@@ -208,7 +215,7 @@ class PairedConfig:
 
     @property
     def input_resolution(self) -> int:
-        return self.target_resolution // self.scale
+        return self.target_resolution // self.factor
 
     @property
     def channels(self) -> tuple[int, int]:
@@ -227,7 +234,7 @@ class PairedConfig:
                                       input_resolution=self.input_resolution, cache_dir=self.cache_dir)
         images, _ = self.data.load(split)
         if self.task == "sr":
-            return super_resolution_pairs(images, self.scale, self.kernel)
+            return super_resolution_pairs(images, self.factor, self.kernel)
         return edge_pairs(images)
 
 

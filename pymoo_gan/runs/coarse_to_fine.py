@@ -95,7 +95,7 @@ class C2FSettings:
     def macro(self) -> C2FMacro:
         c_in, c_out = self.task.channels
         return C2FMacro(in_channels=c_in, out_channels=c_out, channels=self.channels, n_blocks=self.n_blocks,
-                        scale=self.task.scale, ops=self.ops, widths=self.widths)
+                        scale=self.task.factor, ops=self.ops, widths=self.widths)
 
 
 @dataclass
@@ -187,7 +187,7 @@ def bicubic_baseline(settings: C2FSettings) -> dict[str, float]:
     if settings.task.task != "sr":
         return {}
     x, y = evaluation_pairs(settings)
-    return image_quality(bicubic_upsample(x, settings.task.scale), y, crop_border=settings.task.scale)
+    return image_quality(bicubic_upsample(x, settings.task.factor), y, crop_border=settings.task.factor)
 
 
 def coarse_to_fine(settings: C2FSettings | None = None, device: str | torch.device = "cpu",

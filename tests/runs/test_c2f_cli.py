@@ -25,6 +25,14 @@ def test_the_shipped_file():
     assert config.search.train.g_lr == 1e-3 and config.search.train.g_batch_size == 32  # table over its defaults
 
 
+def test_the_translation_file_names_only_its_task():
+    """A task table that names another task does not inherit the default task's x2 scale."""
+    task = load_c2f_config("problems/c2f_edges_digits.toml").search.task
+    assert (task.task, task.scale, task.factor, task.input_resolution) == ("edges", None, 1, 16)
+    sr = load_c2f_config(FILE, {"search.task.scale": 4}).search.task
+    assert (sr.factor, sr.input_resolution) == (4, 4)
+
+
 def test_search_command_runs_the_pipeline(tmp_path, capsys):
     out = tmp_path / "run"
     args = ["search", FILE, "--out", str(out)] + [a for item in TINY for a in ("--set", item)]
