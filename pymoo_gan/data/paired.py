@@ -59,8 +59,7 @@ def downsample(images: torch.Tensor, scale: int, kernel: str = "bicubic") -> tor
         torch.Size([1, 1, 2, 2])
     """
     _check_images(images, "images")
-    if scale not in SCALES:
-        raise ValueError(f"scale={scale!r} is not allowed; allowed: {', '.join(map(str, SCALES))}")
+    _check_scale(scale)
     if kernel not in KERNELS:
         raise ValueError(f"kernel={kernel!r} is unknown; allowed: {', '.join(KERNELS)}")
     h, w = images.shape[-2:]
@@ -82,8 +81,7 @@ def bicubic_upsample(images: torch.Tensor, scale: int) -> torch.Tensor:
         torch.Size([2, 3, 16, 16])
     """
     _check_images(images, "images")
-    if scale not in SCALES:
-        raise ValueError(f"scale={scale!r} is not allowed; allowed: {', '.join(map(str, SCALES))}")
+    _check_scale(scale)
     return F.interpolate(images, scale_factor=scale, mode="bicubic", align_corners=False).clamp(-1.0, 1.0)
 
 
@@ -236,6 +234,11 @@ class PairedConfig:
         if self.task == "sr":
             return super_resolution_pairs(images, self.factor, self.kernel)
         return edge_pairs(images)
+
+
+def _check_scale(scale) -> None:
+    if scale not in SCALES:
+        raise ValueError(f"scale={scale!r} is not allowed; allowed: {', '.join(map(str, SCALES))}")
 
 
 def _check_images(images, what: str) -> None:
