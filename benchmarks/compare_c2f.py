@@ -50,7 +50,7 @@ STRATEGIES = ("c2f", "flat")
 
 def _points(problem: C2FProblem) -> np.ndarray:
     """(-PSNR, MACs) of every candidate the problem scored."""
-    return np.array([[-r["psnr"], r["macs"]] for r in problem.archive.values()], dtype=float)
+    return np.array([[-r["psnr"], r["macs"]] for r in problem.archive.rows if not r["failed"]], dtype=float)
 
 
 def run_seed(seed: int, args, device) -> list[dict]:

@@ -98,7 +98,7 @@ def _search(args) -> int:
 def _search_c2f(args) -> int:
     config = load_c2f_config(args.file, parse_overrides(args.set))
     print(f"pymoo-gan search: {config.name} (coarse-to-fine: path, op, width) -> {args.out}", flush=True)
-    summary = run_c2f(config, args.out, fresh=args.fresh)
+    summary = run_c2f(config, args.out, fresh=args.fresh, progress=not args.quiet)
     if summary["baseline"]:
         print("  bicubic: " + ", ".join(f"{k}={v:.4g}" for k, v in summary["baseline"].items()))
     for level in summary["levels"]:

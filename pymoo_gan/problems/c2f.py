@@ -7,9 +7,20 @@ while it runs (:func:`~pymoo_gan.evaluation.paired.score_paired`: PSNR, SSIM, MA
 ``extractor`` the Fréchet distance ``fd_<extractor>`` for translation); objectives default to ``("psnr", "macs")``,
 all minimised through :mod:`pymoo_gan.problems.objectives` (PSNR negated), and ``macs_budget`` adds the constraint
 ``macs <= budget``. Raw scores go to ``out`` as ``psnr``, ``ssim``, ``macs``, ``params`` (and ``fd_<extractor>``). Each
-genotype is scored once (``archive``: key -> scores), so any pymoo algorithm, and the toolkit's
-:func:`~pymoo_gan.algorithms.nsga2` with its duplicate elimination, can run it. The problem pickles without its supernet
-and data.
+genotype is scored once (``archive``, an :class:`~pymoo_gan.problems.archive.EvaluationArchive`: one row per
+evaluation with the level, the genotype in the level and in the full space, the objectives, the raw scores and
+``failure``/``failed``; :meth:`C2FProblem.results` is it as a table), so any pymoo algorithm, and the toolkit's
+:func:`~pymoo_gan.algorithms.nsga2` with its duplicate elimination, can run it. The problem pickles without its
+supernet, data and trainer.
+
+**Failing candidates** never stop a level (as in :mod:`pymoo_gan.problems.failures`): a candidate whose scoring runs
+out of memory or whose objective/constraint scores are not finite (e.g. its path produces NaN) gets
+:data:`~pymoo_gan.problems.failures.FAILED_VALUE` for every objective and constraint, NaN raw scores where it has none,
+and the reason in ``failure``.
+
+**Checkpointing.** With ``trainer`` (the :class:`~pymoo_gan.training.paired.PairedSupernetTrainer` that owns the
+supernet) the problem speaks :func:`pymoo_gan.runs.search.run_search`'s protocol (``trainer``, ``settings()``,
+``results()``, ``progress``, ``external_weights``), so a level checkpoints after every generation and resumes.
 
 The chain: ``C2FProblem(C2FLevelSpace(space, "path"), ...)`` -> ``minimize`` -> :func:`next_level` of the result's
 Pareto set (``knee=True``: its knee only) -> the ``op`` level -> the ``width`` level. :func:`next_level` hands over
@@ -35,6 +46,8 @@ Example:
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from pymoo.core.problem import Problem
 from torch import Tensor, nn
@@ -43,7 +56,10 @@ from pymoo_gan.evaluation.paired import score_paired
 from pymoo_gan.metrics.extractors import FeatureExtractor
 from pymoo_gan.metrics.reference import compute_statistics
 from pymoo_gan.metrics.scoring import metric_key
+from pymoo_gan.problems.archive import EvaluationArchive
+from pymoo_gan.problems.failures import FAILED_VALUE, nonfinite_scores
 from pymoo_gan.problems.objectives import PAIRED_OBJECTIVES, resolve_constraints, resolve_objectives
+from pymoo_gan.training.failures import failure_reason, release_memory
 from pymoo_gan.space.c2f import LEVELS, C2FArch, C2FLevelSpace, C2FSpace
 
 __all__ = ["RAW_SCORES", "C2FProblem", "knee_index", "next_level", "pareto_archs", "seeded_population"]
@@ -64,11 +80,17 @@ class C2FProblem(Problem):
         crop_border, y_channel, batch_size: see :func:`~pymoo_gan.evaluation.paired.score_paired`.
         extractor: a feature extractor for the ``fd`` objective (translation tasks), scored as ``fd_<name>``
             against the targets' statistics (computed once).
+        trainer: the owner of the supernet's weights (``state_dict``/``load_state_dict``), for checkpoints
+            (module docstring); scoring never uses it.
+        progress: print a line per generation under :func:`~pymoo_gan.runs.search.run_search`.
     """
+
+    external_weights = False  # the weights are the trainer's (run_search checkpoints trainer.state_dict())
 
     def __init__(self, space: C2FLevelSpace | C2FSpace, supernet: nn.Module, inputs: Tensor, targets: Tensor, *,
                  objectives=("psnr", "macs"), macs_budget: float | None = None, crop_border: int | None = None,
-                 y_channel: bool = True, batch_size: int = 256, extractor: FeatureExtractor | None = None):
+                 y_channel: bool = True, batch_size: int = 256, extractor: FeatureExtractor | None = None,
+                 trainer=None, progress: bool = False):
         if not isinstance(space, C2FLevelSpace | C2FSpace):
             raise TypeError(f"space must be a C2FLevelSpace or C2FSpace, got {type(space).__name__}")
         self.space, self.supernet, self.inputs, self.targets = space, supernet, inputs, targets
@@ -79,31 +101,86 @@ class C2FProblem(Problem):
         self.extractor, self._reference = extractor, None
         self.constraints = resolve_constraints(None if macs_budget is None else {"macs": macs_budget}, {})
         self.score_options = dict(crop_border=crop_border, y_channel=y_channel, batch_size=batch_size)
-        self.archive: dict[str, dict[str, float]] = {}  # genotype key -> raw scores on this problem's weights
+        self.archive = EvaluationArchive()  # one row per genotype scored on this problem's (fixed) weights
+        self.trainer, self.progress, self._n_eval = trainer, progress, len(inputs)
         super().__init__(n_var=space.n_var, n_obj=len(self.objectives), n_ieq_constr=len(self.constraints),
-                         xl=space.xl, xu=space.xu, vtype=int,
-                         exclude_from_serialization=["supernet", "inputs", "targets", "extractor", "_reference"])
+                         xl=space.xl, xu=space.xu, vtype=int, requires_kwargs=True,
+                         exclude_from_serialization=["supernet", "inputs", "targets", "extractor", "_reference",
+                                                     "trainer"])
+
+    @property
+    def level(self) -> str:
+        """The level's name (``"flat"`` for the whole space)."""
+        return self.space.level if isinstance(self.space, C2FLevelSpace) else "flat"
+
+    def settings(self) -> dict:
+        """What defines this problem's search (a checkpoint resumes only under equal settings): the level with its
+        bases, objectives, constraints, scoring options and number of evaluation pairs."""
+        return {"space": repr(self.space), "objectives": [(o.key, o.maximize) for o in self.objectives],
+                "constraints": [(c.key, c.upper) for c in self.constraints], "score_options": self.score_options,
+                "n_eval": self._n_eval, "extractor": None if self.extractor is None else self.raw_scores[-1]}
 
     def scores(self, x) -> dict[str, float]:
-        """Raw scores of one genotype (scored once, then read from ``archive``)."""
+        """Raw scores of one genotype (scored once, then read from ``archive``; NaN where a failed one has none)."""
+        row = self.row(x)
+        return {k: row[k] for k in self.raw_scores}
+
+    def current_row(self, x) -> dict | None:
+        """The archived row of a genotype, or None when it was not scored."""
+        return self.archive.lookup(self.space.key(self.space.to_genotype(x)), 0)
+
+    def row(self, x, generation: int = 0) -> dict:
+        """The archived row of one genotype, scoring it first if needed (module docstring: failing candidates)."""
         g = self.space.to_genotype(x)
         key = self.space.key(g)
-        if key not in self.archive:
+        row = self.archive.lookup(key, 0)
+        if row is not None:
+            return row
+        t0 = time.perf_counter()
+        scores, failure = self._checked_score(g)
+        values = []
+        if not failure:
+            values = [o.minimised(scores) for o in self.objectives] + [c.violation(scores) for c in self.constraints]
+            failure = nonfinite_scores(scores, values)
+        if failure:
+            values = [FAILED_VALUE] * (self.n_obj + self.n_ieq_constr)
+        scores = {k: float(scores.get(k, np.nan)) for k in self.raw_scores}
+        arch = self.space.decode(g)
+        full = self.space.space if isinstance(self.space, C2FLevelSpace) else self.space
+        row = {"level": self.level, "genotype": key, "full_genotype": full.key(full.encode(arch)), "arch": str(arch),
+               "generation": generation, "weights_version": 0,
+               **{f"F{i}": v for i, v in enumerate(values[:self.n_obj])},
+               **{f"G{i}": v for i, v in enumerate(values[self.n_obj:])},
+               **scores, "failed": bool(failure), "failure": failure, "score_time_s": time.perf_counter() - t0}
+        return self.archive.add(row)
+
+    def _checked_score(self, g) -> tuple[dict, str]:
+        try:
             if self.extractor is not None and self._reference is None:
                 self._reference = compute_statistics(self.targets, self.extractor,
                                                      batch_size=self.score_options["batch_size"])
-            self.archive[key] = score_paired(self.supernet, self.space.decode(g), self.inputs, self.targets,
-                                             extractor=self.extractor, reference=self._reference,
-                                             **self.score_options)
-        return self.archive[key]
+            return score_paired(self.supernet, self.space.decode(g), self.inputs, self.targets,
+                                extractor=self.extractor, reference=self._reference, **self.score_options), ""
+        except Exception as exc:
+            failure = failure_reason(exc, "scoring")
+            if failure is None:
+                raise
+        release_memory()
+        return {}, failure
 
-    def _evaluate(self, X, out, *args, **kwargs):
-        rows = [self.scores(x) for x in np.atleast_2d(X)]
-        out["F"] = np.array([[o.minimised(r) for o in self.objectives] for r in rows], dtype=float)
+    def results(self):
+        """Every evaluation as a pandas DataFrame (one row each; see the module docstring)."""
+        return self.archive.table()
+
+    def _evaluate(self, X, out, *args, algorithm=None, **kwargs):
+        generation = int(getattr(algorithm, "n_gen", 0) or 0)
+        rows = [self.row(x, generation) for x in np.atleast_2d(X)]
+        out["F"] = np.array([[r[f"F{i}"] for i in range(self.n_obj)] for r in rows], dtype=float)
         if self.constraints:
-            out["G"] = np.array([[c.violation(r) for c in self.constraints] for r in rows], dtype=float)
+            out["G"] = np.array([[r[f"G{i}"] for i in range(self.n_ieq_constr)] for r in rows], dtype=float)
         for key in self.raw_scores:
             out[key] = np.array([r[key] for r in rows], dtype=float)
+        out["failure"] = np.array([r["failure"] for r in rows], dtype=object)
 
 
 def seeded_population(space: C2FLevelSpace, pop_size: int, rng: np.random.Generator) -> np.ndarray:

@@ -4,7 +4,8 @@
 ``pareto.csv`` (else the non-dominated rows of the results), ``population.csv`` (when present, for the hypervolume
 curve) and ``report.json`` (labels, title, table layout, space; written by :func:`write_search_report`) and rewrites
 ``pareto.{tex,<fmt>}``, ``pareto_3d.<fmt>``, ``hypervolume.{csv,<fmt>}`` and ``arch_<i>.<fmt>`` (drawn from the
-genotype keys in the recorded space). At the run level it rewrites ``final.tex`` from ``final.csv``. Sample grids
+genotype keys in the recorded space). At the run level it rewrites ``final.tex`` from ``final.csv`` and
+``fronts.<fmt>`` from ``fronts.csv`` (:mod:`pymoo_gan.report.fronts`). Sample grids
 (``samples.png``) need the trained generators: they are left as they are.
 
 Folders written before ``report.json`` existed are inferred: each objective column ``F<i>`` is labelled with the
@@ -30,6 +31,7 @@ import pandas as pd
 
 from pymoo_gan import registry
 from pymoo_gan.report.figures import pareto_mask
+from pymoo_gan.report.fronts import write_fronts_figure
 from pymoo_gan.report.run_report import stage_dirs, write_run_report
 from pymoo_gan.report.stage import StageInfo, space_from_info, split_references, write_stage_figures
 from pymoo_gan.report.tables import write_latex
@@ -139,8 +141,9 @@ def replot_run(run_dir: str | os.PathLike, formats: Sequence[str] = ("png",)) ->
     """
     root = Path(run_dir)
     stages = stage_dirs(root)
-    if not stages and not (root / "final.csv").is_file():
-        raise FileNotFoundError(f"{root} holds no results.csv, pareto.csv or final.csv: not a pymoo-gan run")
+    if not stages and not (root / "final.csv").is_file() and not (root / "fronts.csv").is_file():
+        raise FileNotFoundError(f"{root} holds no results.csv, pareto.csv, final.csv or fronts.csv: not a pymoo-gan "
+                                "run")
     written: dict[str, str] = {}
     for folder in stages:
         for path in replot_stage(folder, formats, run_dir=root).values():
@@ -150,5 +153,7 @@ def replot_run(run_dir: str | os.PathLike, formats: Sequence[str] = ("png",)) ->
         name = json.loads(run.read_text(encoding="utf-8")).get("name", root.name) if run.is_file() else root.name
         written["final.tex"] = write_latex(pd.read_csv(root / "final.csv"), str(root / "final.tex"),
                                            caption=f"{name}: retrained pairs")
+    for path in write_fronts_figure(root, formats):
+        written[Path(path).relative_to(root).as_posix()] = path
     written["report.html"] = write_run_report(root, formats)
     return written

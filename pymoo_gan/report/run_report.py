@@ -4,7 +4,8 @@
 (:mod:`pymoo_gan.runs.two_stage`: ``run.json``, ``stage1/``, ``stage2/``, ``final.csv``, ``summary.json``) or a single
 stage folder written by :func:`~pymoo_gan.report.write_search_report` (``pymoo-gan demo``: ``results.csv``,
 ``pareto.csv``, figures, ``config.json``). The page shows the settings, the package versions, the summary, the final
-table and per stage its hypervolume, Pareto table, figures and files. Figures are ``<img>`` links relative to the
+table, the fronts of a run with several levels (``fronts.csv`` and its figure, :mod:`pymoo_gan.report.fronts`) and per
+stage its hypervolume, Pareto table, figures and files. Figures are ``<img>`` links relative to the
 page (PNG, else SVG); every other existing format of a figure (PDF, SVG) is linked beside it. Every value is
 HTML-escaped and only existing files are linked.
 
@@ -220,6 +221,17 @@ def _final_section(run_dir: Path, formats: Sequence[str]) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def _fronts_section(run_dir: Path, formats: Sequence[str]) -> str:
+    fronts = _read_csv(run_dir / "fronts.csv")
+    if fronts is None:
+        return ""
+    parts = ['<section id="fronts"><h2>Fronts</h2>',
+             _figure(run_dir, run_dir, "fronts", "quality against MACs of every front (dashed: the baseline)",
+                     formats), html_table(fronts)]
+    parts += [_files(run_dir, [run_dir / "fronts.csv", run_dir / "fronts.json"]), "</section>"]
+    return "\n".join(p for p in parts if p)
+
+
 def write_run_report(run_dir: str | os.PathLike, formats: Sequence[str] = ("png",)) -> str:
     """Write ``report.html`` into ``run_dir`` (a two-stage run or a single stage folder); returns its path.
 
@@ -244,6 +256,9 @@ def write_run_report(run_dir: str | os.PathLike, formats: Sequence[str] = ("png"
     final = _final_section(root, formats)
     if final:
         sections.append(("final", "Final", final))
+    fronts = _fronts_section(root, formats)
+    if fronts:
+        sections.append(("fronts", "Fronts", fronts))
     for folder in stages:
         sname = folder.relative_to(root).as_posix() if folder != root else "search"
         sections.append((f"stage-{sname}", f"Stage {sname}", _stage_section(root, folder, formats)))

@@ -52,7 +52,8 @@ def write_search_report(problem, res, out_dir: str, n_grid: int = 8, n_images: i
     """Write the stage report into ``out_dir``; returns ``{file name: path}``.
 
     Args:
-        problem: the search problem (its ``results()``, objectives, space and ``sample``).
+        problem: the search problem (its ``results()``, objectives, space and, for ``samples.<fmt>``, ``sample``: a
+            problem without it, e.g. an image-to-image search, gets no sample grid).
         res: pymoo's result (``res.opt`` is the Pareto set).
         out_dir: the stage folder, created if missing.
         n_grid: Pareto generators shown in ``samples.<fmt>`` (one row each).
@@ -75,6 +76,8 @@ def write_search_report(problem, res, out_dir: str, n_grid: int = 8, n_images: i
     info = stage_info(problem, len(split_references(results)[0]), front, n_drawings=n_drawings)
     paths["report.json"] = info.save(out_dir)
     paths.update(write_stage_figures(results, front, info, out_dir, history=history, formats=formats))
+    if not hasattr(problem, "sample"):
+        return paths
     f_cols = [f"F{i}" for i in range(problem.n_obj)]
     shown = front.head(n_grid)
     images = [problem.sample(genotype_from_key(key), n_images) for key in shown["genotype"]]

@@ -13,12 +13,26 @@ Layout of the file (every table optional; the defaults are the CPU-sized ×2 sup
     [search.train]             # TrainConfig
     [search.losses]            # PairedLossConfig: l1_weight, adv_weight
 
-The run directory gets ``config.json`` (the resolved settings), ``fronts.csv`` (every level's Pareto set: level,
-architecture, genotype in the full space, PSNR, SSIM, MACs, parameters), ``fronts.png`` (PSNR vs MACs per level, the
-bicubic baseline for super-resolution; the Fréchet distance for translation with ``fd``), ``export/front_<i>.pt`` (the
-final front's compact networks with the supernet's weights, :func:`~pymoo_gan.runs.export.load_model`), with
-``retrain_steps`` ``export/retrained.pt``, and ``summary.json``. A directory that already holds a finished run of other
-settings is refused (``fresh=True`` overwrites); there is no mid-run resume yet.
+The run directory (a :class:`~pymoo_gan.runs.rundir.RunDirectory`: ``run.json`` holds the resolved settings, a
+directory of other settings is refused, one process at a time) gets::
+
+    supernet/checkpoint.pt     fair supernet training, checkpointed in chunks
+    path/ op/ width/           per level: checkpoint.pt (after every generation), finetune.pt (fine-tuning before
+                               the level), results.csv (one row per evaluation: level, genotype in the level and in
+                               the full space, objectives F*, constraints G*, scores, failed, failure),
+                               population.csv, pareto.csv, pareto.png, hypervolume.{csv,png}, report.json
+    fronts.csv                 every level's Pareto set: level, architecture, genotype in the full space, PSNR, SSIM,
+                               MACs, parameters (and fd_<extractor>)
+    fronts.png, fronts.json    quality vs MACs per level, the bicubic baseline for super-resolution (the Fréchet
+                               distance for translation with ``fd``); :mod:`pymoo_gan.report.fronts`
+    export/front_<i>.pt        the final front's compact networks with the supernet's weights
+    export/retrained.pt        with ``retrain_steps``: the best network retrained on its own (retrain/checkpoint.pt)
+    summary.json, report.html  the summary; the run on one page (``pymoo-gan plot RUN_DIR`` redraws both figures and
+                               the page from the tables)
+
+Running the same command again resumes where the run stopped (a kill loses at most one generation or one chunk of
+training); on CPU with the same seed the results equal an uninterrupted run's. ``fresh=True`` (``--fresh``) discards
+the checkpoints of this run and starts over.
 
 Example:
     >>> config = load_c2f_config("problems/c2f_sr_digits.toml")             # doctest: +SKIP
@@ -38,7 +52,9 @@ import tomllib
 
 from pymoo_gan.files import atomic_write
 from pymoo_gan.models.c2f import extract_c2f
-from pymoo_gan.report.c2f import plot_quality_vs_macs
+from pymoo_gan.report.fronts import FrontsFigure, write_fronts_figure
+from pymoo_gan.report.run_report import write_run_report
+from pymoo_gan.report.search_report import write_search_report
 from pymoo_gan.runs.coarse_to_fine import (
     C2FSettings,
     bicubic_baseline,
@@ -48,6 +64,7 @@ from pymoo_gan.runs.coarse_to_fine import (
 )
 from pymoo_gan.runs.config import set_dotted
 from pymoo_gan.runs.export import export_model
+from pymoo_gan.runs.rundir import RunDirectory
 from pymoo_gan.runs.schema import from_dict, to_dict
 
 __all__ = ["KIND", "C2FRunConfig", "is_c2f_file", "load_c2f_config", "run_c2f"]
@@ -103,45 +120,66 @@ def load_c2f_config(path: str | os.PathLike, overrides: dict | None = None) -> C
         raise ValueError(f"{path}: {e}") from None
 
 
-def run_c2f(config: C2FRunConfig, directory: str | os.PathLike, fresh: bool = False) -> dict:
-    """Run the pipeline of ``config`` into ``directory`` (module docstring); returns the summary."""
-    directory = Path(directory)
-    resolved = to_dict(config)
-    saved = directory / "config.json"
-    if saved.is_file() and not fresh and json.loads(saved.read_text()) != json.loads(json.dumps(resolved)):
-        raise ValueError(f"{directory} holds a run of other settings; use another directory or --fresh")
-    directory.mkdir(parents=True, exist_ok=True)
-    atomic_write(saved, lambda p: p.write_text(json.dumps(resolved, indent=2)))
+def _discard_checkpoints(root: Path) -> None:
+    for path in root.glob("*/*.pt"):
+        if path.name in ("checkpoint.pt", "finetune.pt"):
+            path.unlink()
+
+
+def _quality(settings: C2FSettings, scores: dict) -> str:
+    """The quality a run ranks and plots by: the Fréchet distance for translation with ``fd``, else PSNR."""
+    fd_keys = [k for k in scores if k.startswith("fd_") or k == "fid"]
+    return fd_keys[0] if fd_keys and "fd" in settings.objectives else "psnr"
+
+
+def run_c2f(config: C2FRunConfig, directory: str | os.PathLike, fresh: bool = False, progress: bool = False) -> dict:
+    """Run (or resume) the pipeline of ``config`` in ``directory`` (module docstring); returns the summary."""
+    settings = json.loads(json.dumps(to_dict(config)))
+    with RunDirectory(directory, settings, fresh=fresh) as run:
+        if fresh:
+            _discard_checkpoints(run.path)
+        return _run(config, run.path, progress)
+
+
+def _run(config: C2FRunConfig, root: Path, progress: bool) -> dict:
     s = config.search
-    trainer = train_supernet(s, config.device)
-    levels = search_levels(s, trainer)
+    trainer = train_supernet(s, config.device, directory=root / "supernet", progress=progress)
+    levels = search_levels(s, trainer, directory=root, progress=progress)
     supernet = trainer.G
     baseline = bicubic_baseline(s)
     rows = []
-    for front, problem, _ in levels:
+    for front, problem, res in levels:
+        write_search_report(problem, res, str(root / front.level),
+                            history=pd.read_csv(root / front.level / "population.csv"))
         full = problem.space.space
         for i, arch in enumerate(front.archs):
             rows.append({"level": front.level, "index": i, "arch": str(arch), "genotype": full.key(full.encode(arch)),
                          **{k: float(v[i]) for k, v in front.scores.items()}})
-    atomic_write(directory / "fronts.csv", lambda p: pd.DataFrame(rows).to_csv(p, index=False))
-    fd_keys = [k for k in levels[0][0].scores if k.startswith("fd_") or k == "fid"]
-    quality = fd_keys[0] if fd_keys and "fd" in s.objectives else "psnr"  # translation: the Fréchet distance
-    plot = plot_quality_vs_macs({f.level: (f.scores["macs"], f.scores[quality]) for f, _, _ in levels},
-                                str(directory / "fronts.png"), baseline=baseline.get("psnr"), title=config.name,
-                                quality="PSNR (dB)" if quality == "psnr" else quality)
+    atomic_write(root / "fronts.csv", lambda p: pd.DataFrame(rows).to_csv(p, index=False))
+    quality = _quality(s, levels[0][0].scores)
+    FrontsFigure(series="level", x="macs", y=quality, ylabel="PSNR (dB)" if quality == "psnr" else quality,
+                 baseline=baseline.get("psnr") if quality == "psnr" else None, title=config.name).save(root)
+    plot = write_fronts_figure(root)[0]
     final = levels[-1][0]
     exports = []
     for i, arch in enumerate(final.archs):
         scores = {k: float(v[i]) for k, v in final.scores.items()}
-        exports.append(export_model(extract_c2f(supernet, arch).eval(), directory / "export" / f"front_{i}.pt",
+        exports.append(export_model(extract_c2f(supernet, arch).eval(), root / "export" / f"front_{i}.pt",
                                     metadata={"arch": str(arch), **scores}))
     summary = {"name": config.name, "baseline": baseline, "plot": plot, "exports": exports,
-               "levels": [{"level": f.level, "evaluated": f.n_evaluated, "front": len(f.archs)} for f, _, _ in levels]}
+               "levels": [{"level": f.level, "evaluated": f.n_evaluated, "front": len(f.archs),
+                           "failed": int(p.results()["failed"].sum()) if len(p.archive) else 0}
+                          for f, p, _ in levels],
+               "skipped_training_steps": trainer.skipped_steps}
     if config.retrain_steps:
-        best = final.archs[int(np.argmax(final.scores["psnr"]))]
-        net, scores = retrain(best, s, config.retrain_steps, config.device)
+        pick = np.argmin if quality != "psnr" else np.argmax
+        best = final.archs[int(pick(final.scores[quality]))]
+        (root / "retrain").mkdir(exist_ok=True)
+        net, scores = retrain(best, s, config.retrain_steps, config.device, checkpoint=root / "retrain" /
+                              "checkpoint.pt")
         summary["retrained"] = {"arch": str(best), **scores,
-                                "file": export_model(net, directory / "export" / "retrained.pt",
+                                "file": export_model(net, root / "export" / "retrained.pt",
                                                      metadata={"arch": str(best), **scores})}
-    atomic_write(directory / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2)))
+    atomic_write(root / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2)))
+    write_run_report(root)
     return summary

@@ -6,7 +6,19 @@ level's front (architectures with PSNR, SSIM, MACs, parameters) and, for super-r
 PSNR/SSIM on the same evaluation pairs. :func:`pymoo_gan.report.c2f.plot_quality_vs_macs` draws the fronts against
 that baseline; :func:`retrain` trains a chosen network on its own (freshly initialised, or from the supernet's
 weights), which :func:`pymoo_gan.runs.export.export_model` then writes. :mod:`pymoo_gan.runs.c2f_run` runs it from a
-problem file into a run directory (``pymoo-gan search``); there is no mid-run checkpoint or resume yet.
+problem file into a run directory (``pymoo-gan search``).
+
+**Checkpoints.** Given a ``directory``, every piece checkpoints so a kill loses at most one generation (or one chunk
+of training): fair training (:func:`train_supernet`, the fine-tuning before a level, :func:`retrain`) saves the
+trainer's state (weights, optimizers, random streams, failures) after every chunk of steps
+(:func:`train_checkpointed`), and each level is a :func:`~pymoo_gan.runs.search.run_search` into
+``<directory>/<level>/`` (the pickled algorithm with its problem, whose space holds the handed-over bases, and the
+trainer's state after every generation; ``results.csv`` with one row per evaluation). Running again resumes; with a
+fixed seed on CPU the result equals an uninterrupted run's.
+
+**Fine-tuning between levels** samples only sub-networks of the coming level (a
+:class:`~pymoo_gan.training.samplers.FairPathSampler` over its :class:`~pymoo_gan.space.c2f.C2FLevelSpace`), so the
+weights of choices the previous levels dropped are not trained further.
 
 Example:
     >>> result = coarse_to_fine(C2FSettings(supernet_steps=2, pop_size=4, n_gen=1, n_eval=16))
@@ -16,7 +28,10 @@ Example:
 
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -31,13 +46,18 @@ from pymoo_gan.metrics.image_quality import image_quality
 from pymoo_gan.models.c2f import C2FGenerator, C2FSupernet, build_c2f, extract_c2f
 from pymoo_gan.models.conditional import ConditionalDiscriminator
 from pymoo_gan.problems.c2f import C2FProblem, next_level, pareto_archs, seeded_population
+from pymoo_gan.runs.checkpoint import load_checkpoint, save_checkpoint
+from pymoo_gan.runs.search import run_search
 from pymoo_gan.space.c2f import LEVELS, C2FArch, C2FLevelSpace, C2FMacro, C2FSpace
 from pymoo_gan.training.loop import TrainConfig
 from pymoo_gan.training.paired import PairedLossConfig, PairedSupernetTrainer
 from pymoo_gan.training.samplers import FairPathSampler
 
 __all__ = ["C2FResult", "C2FSettings", "LevelFront", "bicubic_baseline", "coarse_to_fine", "evaluation_pairs",
-           "fair_sampler", "retrain", "search_levels", "train_supernet"]
+           "fair_sampler", "quality_extractor", "retrain", "search_levels", "train_checkpointed", "train_supernet"]
+
+TRAINING_FORMAT = "pymoo_gan.c2f.training/1"
+CHUNKS = 10  # checkpoints per piece of training
 
 
 @dataclass(frozen=True)
@@ -123,23 +143,61 @@ class C2FResult:
         return self.fronts[-1]
 
 
-def train_supernet(settings: C2FSettings, device: str | torch.device = "cpu") -> PairedSupernetTrainer:
+def train_checkpointed(trainer: PairedSupernetTrainer, n_steps: int, sampler, path: str | os.PathLike | None,
+                       desc: str = "fair training") -> None:
+    """``trainer.train(n_steps, sampler)`` in :data:`CHUNKS` chunks, saving the trainer's state to ``path`` after each
+    (atomically), and resuming from ``path`` when it holds a checkpoint of these steps; ``path=None``: one call, no
+    checkpoint. The steps and random streams are the same either way, so the weights are too."""
+    done = 0
+    if path is not None and Path(path).is_file():
+        state = load_checkpoint(path)
+        if state["format"] != TRAINING_FORMAT or state["n_steps"] != n_steps:
+            raise ValueError(f"{path} holds {state.get('n_steps')} steps of {state['format']}; this run trains "
+                             f"{n_steps} ({TRAINING_FORMAT}); use another directory or --fresh")
+        trainer.load_state_dict(state["trainer"])
+        done = state["done"]
+    if path is None:
+        trainer.train(n_steps, sampler, desc)
+        return
+    chunk = max(1, math.ceil(n_steps / CHUNKS))
+    while done < n_steps:
+        k = min(chunk, n_steps - done)
+        trainer.train(k, sampler, desc)
+        done += k
+        save_checkpoint({"format": TRAINING_FORMAT, "n_steps": n_steps, "done": done,
+                         "trainer": trainer.state_dict()}, path)
+
+
+def _checkpoint(directory, name: str) -> Path | None:
+    return None if directory is None else Path(directory) / name
+
+
+def train_supernet(settings: C2FSettings, device: str | torch.device = "cpu",
+                   directory: str | os.PathLike | None = None, progress: bool = False) -> PairedSupernetTrainer:
     """A supernet of ``settings`` trained fairly for ``settings.supernet_steps`` steps; the returned trainer holds it
-    (``trainer.G``), its discriminator and the task's training pairs, ready for fine-tuning."""
+    (``trainer.G``), its discriminator and the task's training pairs, ready for fine-tuning. With ``directory``
+    the training checkpoints into ``<directory>/checkpoint.pt`` and resumes (:func:`train_checkpointed`)."""
     s = settings
     x, y = s.task.load("train")
     macro = s.macro()
     supernet = C2FSupernet(macro, generator=torch.Generator().manual_seed(s.seed))
     d = ConditionalDiscriminator(macro.in_channels, macro.out_channels, s.d_channels,
                                  generator=torch.Generator().manual_seed(s.seed + 1))
-    trainer = PairedSupernetTrainer(supernet, d, s.train, s.losses, x, y, torch.device(device), s.seed)
-    trainer.train(s.supernet_steps, fair_sampler(settings, trainer))
+    trainer = PairedSupernetTrainer(supernet, d, s.train, s.losses, x, y, torch.device(device), s.seed,
+                                    progress=progress)
+    if directory is not None:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+    train_checkpointed(trainer, s.supernet_steps, fair_sampler(settings, trainer),
+                       _checkpoint(directory, "checkpoint.pt"), "supernet")
     return trainer
 
 
-def fair_sampler(settings: C2FSettings, trainer: PairedSupernetTrainer) -> FairPathSampler:
-    """The fair sampler of ``settings`` drawing from the trainer's ``path_rng``."""
-    return FairPathSampler(C2FSpace(trainer.G.macro), trainer.path_rng, widths=settings.width_rule)
+def fair_sampler(settings: C2FSettings, trainer: PairedSupernetTrainer,
+                 space: C2FLevelSpace | None = None) -> FairPathSampler:
+    """The fair sampler of ``settings`` drawing from the trainer's ``path_rng``: over the whole space, or over the
+    sub-networks of one level's ``space`` (fine-tuning between levels)."""
+    return FairPathSampler(C2FSpace(trainer.G.macro) if space is None else space, trainer.path_rng,
+                           widths=settings.width_rule)
 
 
 def evaluation_pairs(settings: C2FSettings) -> tuple[torch.Tensor, torch.Tensor]:
@@ -148,29 +206,47 @@ def evaluation_pairs(settings: C2FSettings) -> tuple[torch.Tensor, torch.Tensor]
     return x[:settings.n_eval], y[:settings.n_eval]
 
 
-def search_levels(settings: C2FSettings, trainer: PairedSupernetTrainer, algorithm=None) -> list[tuple]:
-    """The path, op and width levels on the trainer's supernet (fine-tuned for ``finetune_steps`` before each later
-    level): ``[(LevelFront, problem, pymoo result), ...]`` in level order."""
+def quality_extractor(settings: C2FSettings, device: str | torch.device = "cpu"):
+    """The feature extractor of ``settings.extractor`` for ``settings.task.data`` (the Fréchet distance of
+    translation tasks), or None."""
+    if settings.extractor is None:
+        return None
+    return registry.extractor(settings.extractor).factory(settings.task.data,
+                                                          MetricsConfig(extractor=settings.extractor),
+                                                          torch.device(device))
+
+
+def search_levels(settings: C2FSettings, trainer: PairedSupernetTrainer, algorithm=None,
+                  directory: str | os.PathLike | None = None, progress: bool = False) -> list[tuple]:
+    """The path, op and width levels on the trainer's supernet (fine-tuned for ``finetune_steps`` on the coming
+    level's sub-networks before each later level): ``[(LevelFront, problem, pymoo result), ...]`` in level order.
+    With ``directory`` each level runs as :func:`~pymoo_gan.runs.search.run_search` into ``<directory>/<level>/``
+    (checkpointed after every generation, resumed when run again; module docstring)."""
     s, supernet = settings, trainer.G
     test_x, test_y = evaluation_pairs(s)
-    extractor = None
-    if s.extractor is not None:
-        extractor = registry.extractor(s.extractor).factory(s.task.data, MetricsConfig(extractor=s.extractor),
-                                                            trainer.device)
-    sampler = fair_sampler(s, trainer)
+    extractor = quality_extractor(s, trainer.device)
     out = []
     level_space = C2FLevelSpace(C2FSpace(supernet.macro), LEVELS[0])
     for k, level in enumerate(LEVELS):
-        if k and s.finetune_steps:
-            trainer.train(s.finetune_steps, sampler)
+        folder = None if directory is None else Path(directory) / level
+        started = folder is not None and (folder / "checkpoint.pt").is_file()  # holds the fine-tuned weights
+        if k and s.finetune_steps and not started:
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+            train_checkpointed(trainer, s.finetune_steps, fair_sampler(s, trainer, level_space),
+                               _checkpoint(folder, "finetune.pt"), f"fine-tune for {level}")
         problem = C2FProblem(level_space, supernet, test_x, test_y, objectives=s.objectives,
-                             macs_budget=s.macs_budget, extractor=extractor)
+                             macs_budget=s.macs_budget, extractor=extractor, trainer=trainer, progress=progress)
         if algorithm is None:  # the level starts from the previous level's choices (the default arch for paths)
             start = seeded_population(level_space, s.pop_size, np.random.default_rng(s.seed + k))
             chosen = nsga2(pop_size=s.pop_size, sampling=start)
         else:
             chosen = algorithm(s)
-        res = minimize(problem, chosen, ("n_gen", s.n_gen), seed=s.seed + k)
+        if folder is None:
+            res = minimize(problem, chosen, ("n_gen", s.n_gen), seed=s.seed + k)
+        else:
+            res = run_search(problem, chosen, s.n_gen, folder, seed=s.seed + k)
+            problem = res.problem  # resumed: the checkpoint's problem, with every evaluation of the level
         X = res.opt.get("X")
         archs = pareto_archs(problem, X)
         rows = [problem.scores(level_space.encode(a)) for a in archs]
@@ -202,11 +278,14 @@ def coarse_to_fine(settings: C2FSettings | None = None, device: str | torch.devi
 
 
 def retrain(arch: C2FArch, settings: C2FSettings, steps: int, device: str | torch.device = "cpu", *,
-            supernet: C2FSupernet | None = None) -> tuple[C2FGenerator, dict[str, float]]:
+            supernet: C2FSupernet | None = None, checkpoint: str | os.PathLike | None = None
+            ) -> tuple[C2FGenerator, dict[str, float]]:
     """Train the compact network of ``arch`` on its own for ``steps`` steps with the settings' losses and a fresh
     conditional D: freshly initialised (seeded by ``settings.seed``), or starting from ``supernet``'s weights
-    (:func:`~pymoo_gan.models.c2f.extract_c2f`). Returns the network (eval mode) and its scores on the evaluation
-    pairs (:func:`~pymoo_gan.evaluation.paired.score_paired`)."""
+    (:func:`~pymoo_gan.models.c2f.extract_c2f`); checkpointed into ``checkpoint`` when given
+    (:func:`train_checkpointed`). Returns the network (eval mode) and its scores on the evaluation pairs
+    (:func:`~pymoo_gan.evaluation.paired.score_paired`: PSNR, SSIM, MACs, parameters and, with
+    ``settings.extractor``, the Fréchet distance ``fd_<extractor>`` the search scored)."""
     s = settings
     if supernet is None:
         net = build_c2f(arch, generator=torch.Generator().manual_seed(s.seed))
@@ -216,6 +295,6 @@ def retrain(arch: C2FArch, settings: C2FSettings, steps: int, device: str | torc
     d = ConditionalDiscriminator(arch.macro.in_channels, arch.macro.out_channels, s.d_channels,
                                  generator=torch.Generator().manual_seed(s.seed + 1))
     trainer = PairedSupernetTrainer(net, d, s.train, s.losses, x, y, torch.device(device), s.seed)
-    trainer.train(steps)
+    train_checkpointed(trainer, steps, None, checkpoint, "retrain")
     test_x, test_y = evaluation_pairs(s)
-    return net.eval(), score_paired(net, None, test_x, test_y)
+    return net.eval(), score_paired(net, None, test_x, test_y, extractor=quality_extractor(s, trainer.device))

@@ -17,6 +17,12 @@ every op of every block in exactly one of them):
 the trainer's ``torch_gen``; samplers get ``path_rng``; both are seeded from ``seed`` (same seed on CPU -> same
 weights).
 
+**Failing steps.** :meth:`PairedSupernetTrainer.train` runs its steps as units of the
+:class:`~pymoo_gan.training.rounds.RoundTrainer` (one unit per step, checked once per chunk): a step whose losses or
+weights are not finite, or that runs out of device memory, is rolled back (generator, discriminator, both optimizers,
+the step counter) and skipped; a step on a candidate's path (a sampler returning its genotype key) records the
+candidate in ``failures``, a step on random paths only counts in ``skipped_steps`` (with a warning). Training goes on.
+
 Example:
     >>> from pymoo_gan.models.c2f import C2FSupernet
     >>> from pymoo_gan.models.conditional import ConditionalDiscriminator
@@ -38,12 +44,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import Tensor, nn
 
+from pymoo_gan.training.failures import Snapshot
 from pymoo_gan.training.loop import TrainConfig, adam, clone_state
 from pymoo_gan.training.losses import get_loss
+from pymoo_gan.training.rounds import RoundTrainer, Unit
 
 __all__ = ["PairedLossConfig", "PairedSupernetTrainer"]
 
@@ -73,7 +80,7 @@ class PairedLossConfig:
         return self.adv_weight > 0
 
 
-class PairedSupernetTrainer:
+class PairedSupernetTrainer(RoundTrainer):
     """Trains ``generator`` (a supernet ``G(x, arch)``, or a standalone ``G(x)``) on ``(inputs, targets)`` pairs
     against the conditional ``discriminator`` (module docstring); owns both optimizers.
 
@@ -85,29 +92,34 @@ class PairedSupernetTrainer:
         inputs, targets: the paired training data, same length (e.g. from :class:`~pymoo_gan.data.paired.PairedConfig`).
         device: where the networks train.
         seed: seeds ``torch_gen`` (batches) and ``path_rng`` (samplers).
+        progress: show a progress bar while training.
     """
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module | None, train: TrainConfig,
-                 losses: PairedLossConfig, inputs: Tensor, targets: Tensor, device: torch.device, seed: int):
+                 losses: PairedLossConfig, inputs: Tensor, targets: Tensor, device: torch.device, seed: int,
+                 progress: bool = False):
         if len(inputs) != len(targets) or len(inputs) == 0:
             raise ValueError(f"inputs ({len(inputs)}) and targets ({len(targets)}) must be non-empty and pair up")
         if losses.adversarial and discriminator is None:
             raise ValueError(f"adv_weight={losses.adv_weight} needs a discriminator (or set adv_weight=0)")
-        self.device = torch.device(device)
+        super().__init__(inputs, train, None, torch.device(device), seed, progress)
         self.G = generator.to(self.device)
         self.D = discriminator.to(self.device) if losses.adversarial else None
         self.cfg, self.losses = train, losses
-        self.inputs, self.targets = inputs, targets
+        self.inputs, self.targets = self.images, targets.to(self.device)
         self.opt_g = adam(self.G.parameters(), train.g_lr, train, self.device)
         self.opt_d = adam(self.D.parameters(), train.d_lr, train, self.device) if self.D is not None else None
         self.d_loss_fn, self.g_loss_fn = get_loss(train.loss)
-        self.torch_gen = torch.Generator(device=inputs.device).manual_seed(seed)
-        self.path_rng = np.random.default_rng(seed)
         self.steps = 0  # generator (optimizer) steps taken
 
+    @property
+    def supernet_step(self) -> int:
+        """Generator (optimizer) steps taken."""
+        return self.steps
+
     def _batch(self, n: int) -> tuple[Tensor, Tensor]:
-        idx = torch.randint(len(self.inputs), (n,), generator=self.torch_gen, device=self.inputs.device)
-        return self.inputs[idx].to(self.device), self.targets[idx].to(self.device)
+        idx = torch.randint(len(self.inputs), (n,), generator=self.torch_gen, device=self.device)
+        return self.inputs[idx], self.targets[idx]
 
     def _autocast(self):
         return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.device.type == "cuda" and self.cfg.amp)
@@ -161,25 +173,47 @@ class PairedSupernetTrainer:
         self.steps += 1
         return torch.stack([d_total, g_total])
 
-    def train(self, n_steps: int, sampler: Callable[[], list] | None = None) -> dict[str, float]:
+    def train(self, n_steps: int, sampler: Callable[[], list] | None = None, desc: str = "fair training"
+              ) -> dict[str, float]:
         """``n_steps`` steps, each on the paths ``sampler()`` returns (a list of ``(key, arch)``; None: a standalone
-        generator); returns the mean losses (one host synchronisation)."""
-        total = torch.zeros(2, device=self.device)
-        for _ in range(n_steps):
-            paths = None if sampler is None else [arch for _, arch in sampler()]
-            total += self.step(paths)
-        d, g = (total / max(n_steps, 1)).tolist()
-        return {"d_loss": d, "g_loss": g}
+        generator); returns the mean losses of the steps that did not fail (module docstring: failing steps). A step
+        is blamed on a candidate when its paths carry one genotype key; ``sampler.without(failures)`` then draws the
+        next steps."""
+        live = {}  # number of failures so far -> the sampler without the failed candidates
+
+        def units(k):
+            for _ in range(k):
+                paths, key = None, None
+                if sampler is not None:
+                    n_failed = len(self.failures)
+                    if n_failed not in live:
+                        live[n_failed] = sampler.without(self.failures) if self.failures else sampler
+                    drawn = live[n_failed]()
+                    keys = {key for key, _ in drawn}
+                    key = keys.pop() if len(keys) == 1 else None
+                    paths = [arch for _, arch in drawn]
+                yield Unit(key, 1, lambda paths=paths: self.step(paths))
+
+        losses = self.run_units(n_steps, units, desc)
+        return {"d_loss": losses.get("d_loss", float("nan")), "g_loss": losses.get("g_loss", float("nan"))}
+
+    def _snapshot(self, unit: Unit | None) -> Snapshot:
+        objects = [self.G, self.opt_g] + ([self.D, self.opt_d] if self.D is not None else [])
+        return Snapshot(objects, owner=self, names=("steps",))
+
+    def _parameters(self, unit: Unit | None) -> list[Tensor]:
+        return [*self.G.parameters(), *(self.D.parameters() if self.D is not None else ())]
 
     def _clip(self, module: nn.Module) -> None:
         if self.cfg.grad_clip:
             nn.utils.clip_grad_norm_(module.parameters(), self.cfg.grad_clip)
 
     def state_dict(self) -> dict:
+        """Both networks, both optimizers, the step counter, the random streams and the failures (everything a
+        resumed run needs to continue bit-identically on CPU)."""
         return {"G": self.G.state_dict(), "D": None if self.D is None else self.D.state_dict(),
                 "opt_g": self.opt_g.state_dict(), "opt_d": None if self.opt_d is None else self.opt_d.state_dict(),
-                "steps": self.steps, "torch_gen": self.torch_gen.get_state(),
-                "path_rng": self.path_rng.bit_generator.state}
+                "steps": self.steps, "random": self.random_state(), **self.failure_state()}
 
     def load_state_dict(self, state: dict) -> None:
         self.G.load_state_dict(state["G"])
@@ -188,5 +222,5 @@ class PairedSupernetTrainer:
             self.D.load_state_dict(state["D"])
             self.opt_d.load_state_dict(clone_state(state["opt_d"]))
         self.steps = state["steps"]
-        self.torch_gen.set_state(state["torch_gen"])
-        self.path_rng.bit_generator.state = state["path_rng"]
+        self.load_random_state(state["random"])
+        self.load_failure_state(state)

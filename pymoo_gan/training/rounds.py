@@ -12,6 +12,8 @@ replayed from the snapshot unit by unit, checking after each: the first unit tha
 recorded in ``failures`` and gets no more units this round, and training goes on. Replays are deterministic because
 the random states are restored with the weights. A failing warm-up unit (a random path, no candidate) is only counted.
 ``failures`` holds the latest round's failures only: a candidate still in the population is tried again next round.
+Trainers without rounds (fair supernet training, :class:`~pymoo_gan.training.paired.PairedSupernetTrainer`) use the
+same units and failure handling with ``schedule=None``.
 """
 
 from __future__ import annotations
@@ -64,25 +66,29 @@ class RoundTrainer:
     """Base of the supernet trainers (see the module docstring); subclasses implement ``warmup``, ``train_round``,
     ``_snapshot``, ``_parameters`` and their state."""
 
-    def __init__(self, images: torch.Tensor, train: TrainConfig, schedule: ScheduleConfig, device: torch.device,
-                 seed: int, progress: bool = True):
+    def __init__(self, images: torch.Tensor, train: TrainConfig, schedule: ScheduleConfig | None,
+                 device: torch.device, seed: int, progress: bool = True):
         self.train_config, self.schedule, self.device, self.progress = train, schedule, device, progress
         self.images = images.to(device)
         self.torch_gen = torch.Generator(device=device).manual_seed(seed)
         self.path_rng = np.random.default_rng(seed)
         self.weights_version = 0
         self.failures: dict[str, str] = {}  # genotype key -> why its training failed in the latest round
-        self.skipped_steps = 0  # warm-up units dropped because their random path failed
+        self.skipped_steps = 0  # units on random paths (no candidate) dropped because they failed
+        self._doing = ""  # what run_units is training (named in warnings)
 
     def steps_per(self, epochs: float) -> int:
         """Generator steps in ``epochs`` passes over the training images (each G step follows n_critic D batches)."""
         cfg = self.train_config
         return int(math.ceil(epochs * len(self.images) / (cfg.d_batch_size * cfg.n_critic)))
 
-    def run_steps(self, n: int, train_chunk: Callable[[int], dict], desc: str) -> None:
+    def run_steps(self, n: int, train_chunk: Callable[[int], dict], desc: str) -> dict[str, float]:
         """Call ``train_chunk(k)`` until ``n`` steps are done (about 20 chunks, for the progress bar), then bump
-        ``weights_version``: every warm-up or round yields a new version of the shared weights."""
+        ``weights_version``: every warm-up or round yields a new version of the shared weights. Returns the mean of
+        the chunks' losses, weighted by their steps (chunks that report none, e.g. replayed ones, left out)."""
         chunk = max(1, n // 20)
+        totals: dict[str, float] = {}
+        counted = 0
         with progress_bar(total=n, desc=desc, enabled=self.progress) as bar:
             done = 0
             try:
@@ -93,15 +99,20 @@ class RoundTrainer:
                     bar.update(k)
                     if losses:
                         bar.set_postfix(losses)
+                        counted += k
+                        for name, value in losses.items():
+                            totals[name] = totals.get(name, 0.0) + k * value
             except RoundOver:
                 pass
         self.weights_version += 1
+        return {name: value / counted for name, value in totals.items()}
 
-    def run_units(self, n: int, units: Callable[[int], Iterator[Unit]], desc: str) -> None:
+    def run_units(self, n: int, units: Callable[[int], Iterator[Unit]], desc: str) -> dict[str, float]:
         """:meth:`run_steps` over units: ``units(k)`` yields the next units worth ``k`` steps, choosing each lazily
-        (so it skips candidates that failed meanwhile). See the module docstring for the failure handling."""
-        self.failures = {}
-        self.run_steps(n, lambda k: self._checked_chunk(k, units), desc)
+        (so it skips candidates that failed meanwhile). See the module docstring for the failure handling. Returns
+        the mean losses of :meth:`run_steps`."""
+        self.failures, self._doing = {}, desc
+        return self.run_steps(n, lambda k: self._checked_chunk(k, units), desc)
 
     def _checked_chunk(self, k: int, units: Callable[[int], Iterator[Unit]]) -> dict[str, float]:
         before, random = self._snapshot(None), self.random_state()
@@ -142,7 +153,7 @@ class RoundTrainer:
     def _drop(self, unit: Unit, reason: str) -> None:
         if unit.key is None:
             self.skipped_steps += unit.steps
-            warnings.warn(f"skipped a warm-up step on a random path: {reason}", RuntimeWarning, stacklevel=2)
+            warnings.warn(f"skipped a {self._doing} step on a random path: {reason}", RuntimeWarning, stacklevel=2)
         else:
             self.failures[unit.key] = reason
 

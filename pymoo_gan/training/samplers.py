@@ -24,7 +24,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 
 from pymoo_gan.space.base import SearchSpace
-from pymoo_gan.space.c2f import C2FArch, C2FBlock, C2FSpace
+from pymoo_gan.space.c2f import C2FArch, C2FBlock, C2FLevelSpace, C2FSpace
 
 WIDTH_RULES = ("uniform", "sandwich")
 
@@ -82,6 +82,13 @@ class FairPathSampler:
     ``"uniform"`` draws each uniformly from ``macro.widths``; ``"sandwich"`` gives path 0 the largest width in every
     block, path 1 (when ``m >= 2``) the smallest, the others uniform draws. No candidate is blamed for a path.
 
+    Over a :class:`~pymoo_gan.space.c2f.C2FLevelSpace` (fine-tuning between levels) every path is a sub-network of
+    that level: each call picks one of the level's bases uniformly, and the level's gene of every block it searches
+    (every block for ``path``, the base's kept blocks for ``op`` and ``width``) permutes its ``m`` choices across ``m``
+    paths (``m``: 2 keep/skip, ``len(ops)`` or ``len(widths)``), so each choice of each such block runs exactly once;
+    everything else is the base's. ``"sandwich"`` on the width level gives path 0 every block's largest width and
+    path 1 its smallest (the others a permutation of the rest).
+
     Example:
         >>> import numpy as np
         >>> from pymoo_gan.space.c2f import C2FMacro, C2FSpace
@@ -91,14 +98,16 @@ class FairPathSampler:
         ['conv3x3@1 | conv3x3@1', 'dwsep3x3@0.25 | dwsep3x3@0.25']
     """
 
-    def __init__(self, space: C2FSpace, rng: np.random.Generator, widths: str = "uniform"):
-        if not isinstance(space, C2FSpace):
-            raise TypeError(f"FairPathSampler needs a C2FSpace, got {type(space).__name__}")
+    def __init__(self, space: C2FSpace | C2FLevelSpace, rng: np.random.Generator, widths: str = "uniform"):
+        if not isinstance(space, C2FSpace | C2FLevelSpace):
+            raise TypeError(f"FairPathSampler needs a C2FSpace or C2FLevelSpace, got {type(space).__name__}")
         if widths not in WIDTH_RULES:
             raise ValueError(f"widths={widths!r} is unknown; allowed: {', '.join(WIDTH_RULES)}")
         self.space, self.rng, self.widths = space, rng, widths
 
     def __call__(self) -> list[tuple[None, C2FArch]]:
+        if isinstance(self.space, C2FLevelSpace):
+            return self._level_paths()
         m = self.space.macro
         n_ops, n_blocks = len(m.ops), m.n_blocks
         ops = np.stack([self.rng.permutation(n_ops) for _ in range(n_blocks)], axis=1)  # (path, block)
@@ -110,6 +119,20 @@ class FairPathSampler:
         return [(None, C2FArch(tuple(C2FBlock(m.ops[o], m.widths[w]) for o, w in zip(op_row, w_row, strict=True)),
                                m))
                 for op_row, w_row in zip(ops, widths, strict=True)]
+
+    def _level_paths(self) -> list[tuple[None, C2FArch]]:
+        level = self.space
+        several = len(level.bases) > 1
+        k = int(self.rng.integers(len(level.bases))) if several else 0
+        n = int(level.xu[int(several)]) + 1  # choices of the level's gene (the same in every block)
+        blocks = range(level.macro.n_blocks) if level.level == "path" else level.bases[k].kept
+        genes = np.zeros((n, level.macro.n_blocks), dtype=int)
+        for i in blocks:
+            if level.level == "width" and self.widths == "sandwich" and n > 1:
+                genes[:, i] = [n - 1, 0, *(1 + self.rng.permutation(n - 2))]
+            else:
+                genes[:, i] = self.rng.permutation(n)
+        return [(None, level.decode(np.r_[[k] * several, row])) for row in genes]
 
     def without(self, keys: Collection[str]) -> FairPathSampler:
         return self

@@ -52,8 +52,10 @@ def test_search_command_runs_the_pipeline(tmp_path, capsys):
     other = ["search", FILE, "--out", str(out)] + [a for item in TINY[:-1] + ["retrain_steps=0"]
                                                    for a in ("--set", item)]
     assert main(other) != 0
-    assert "holds a run of other settings; use another directory or --fresh" in capsys.readouterr().err
-    assert main(other + ["--fresh"]) == 0 and "retrained" not in json.loads((out / "summary.json").read_text())
+    err = capsys.readouterr().err.strip()
+    assert "holds a different run (settings differ: retrain_steps); choose another --out" in err and "\n" not in err
+    assert main(other + ["--fresh"]) != 0  # --fresh starts this run over, never another run's directory
+    assert main(args + ["--fresh"]) == 0 and "retrained" in json.loads((out / "summary.json").read_text())
 
 
 def test_bad_keys_are_named(tmp_path):
