@@ -175,8 +175,8 @@ class PairedSupernetTrainer(RoundTrainer):
 
     def train(self, n_steps: int, sampler: Callable[[], list] | None = None, desc: str = "fair training"
               ) -> dict[str, float]:
-        """``n_steps`` steps, each on the paths ``sampler()`` returns (a list of ``(key, arch)``; None: a standalone
-        generator); returns the mean losses of the steps that did not fail (module docstring: failing steps). A step
+        """``n_steps`` steps, each on the paths ``sampler()`` returns (a list of ``(key, arch)``, or one ``(key, arch)``;
+        None: a standalone generator); returns the mean losses of the steps that did not fail (module docstring: failing steps). A step
         is blamed on a candidate when its paths carry one genotype key; ``sampler.without(failures)`` then draws the
         next steps."""
         live = {}  # number of failures so far -> the sampler without the failed candidates
@@ -189,6 +189,7 @@ class PairedSupernetTrainer(RoundTrainer):
                     if n_failed not in live:
                         live[n_failed] = sampler.without(self.failures) if self.failures else sampler
                     drawn = live[n_failed]()
+                    drawn = [drawn] if isinstance(drawn, tuple) else drawn  # a one-path sampler: (key, arch)
                     keys = {key for key, _ in drawn}
                     key = keys.pop() if len(keys) == 1 else None
                     paths = [arch for _, arch in drawn]

@@ -5,7 +5,8 @@
 POINT is where the kill happens, on the COUNT-th call of what it names: ``train`` (a chunk of training steps:
 warm-up, rounds, retraining), ``score`` (scoring one candidate), ``checkpoint`` (after a checkpoint's bytes are
 written to its temporary file, before it is renamed into place), ``stage2-score`` (scoring a discriminator) or
-``retrain`` (saving the retraining state).
+``retrain`` (saving the retraining state); for a coarse-to-fine run, ``c2f-train`` (one fair training step: supernet,
+fine-tuning or retraining) or ``c2f-score`` (scoring one candidate of a level).
 """
 
 import os
@@ -31,7 +32,9 @@ def main() -> int:
     import pymoo_gan.evaluation.scorer
     import pymoo_gan.runs.checkpoint
     import pymoo_gan.runs.retrain
+    from pymoo_gan.problems.c2f import C2FProblem
     from pymoo_gan.problems.discriminator_search import DiscriminatorSearchProblem
+    from pymoo_gan.training.paired import PairedSupernetTrainer
     from pymoo_gan.training.loop import GANTrainer
 
     if point == "train":
@@ -44,6 +47,10 @@ def main() -> int:
         kill_on_call(DiscriminatorSearchProblem, "score", count)
     elif point == "retrain":
         kill_on_call(pymoo_gan.runs.retrain, "save_checkpoint", count)
+    elif point == "c2f-train":
+        kill_on_call(PairedSupernetTrainer, "step", count)
+    elif point == "c2f-score":
+        kill_on_call(C2FProblem, "_checked_score", count)
     else:
         raise SystemExit(f"unknown point {point}")
     from pymoo_gan.cli import main as cli
