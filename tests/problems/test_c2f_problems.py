@@ -159,3 +159,30 @@ def test_translation_scores_the_frechet_distance_of_an_extractor():
     assert out["F"][:, 0].min() > 0 and pickle.loads(pickle.dumps(problem)).extractor is None
     with pytest.raises(ValueError, match="objective 'fd' is unknown; allowed: psnr, ssim, macs, params or"):
         C2FProblem(space, translator, edges, digits, objectives=("fd", "macs"))  # fd needs an extractor
+
+
+def test_a_failing_candidate_is_penalised_and_the_level_goes_on(trained):
+    """NaN injected for real (a forward hook on block 0's conv3x3 at width 0.5, while scoring): the candidates running
+    it get FAILED_VALUE and a failure reason in their rows and results.csv's ``failed`` flag; the others are scored;
+    the search goes on."""
+    from pymoo_gan.problems.failures import FAILED_VALUE
+
+    supernet, x, y = trained
+    space = C2FSpace(MACRO)
+    bad = lambda arch: arch.blocks[0] is not None and (arch.blocks[0].op, arch.blocks[0].width) == ("conv3x3", 0.5)  # noqa: E731
+    handle = supernet.blocks["0"]["conv3x3"].register_forward_hook(
+        lambda module, args, output: output * float("nan") if args[1] == MACRO.inner(0.5) else None)
+    try:
+        problem = C2FProblem(space, supernet, x, y, macs_budget=1e9)
+        pool = space.sample(np.random.default_rng(0), 60)
+        X = np.stack([g for g in pool if bad(space.decode(g))][:2] + [g for g in pool if not bad(space.decode(g))][:2])
+        out = problem.evaluate(X, return_as_dictionary=True)
+        assert out["F"][:2].tolist() == [[FAILED_VALUE] * 2] * 2 and out["G"][:2].tolist() == [[FAILED_VALUE]] * 2
+        assert np.isfinite(out["F"][2:]).all() and (out["F"][2:] < FAILED_VALUE).all()
+        table = problem.results()
+        assert table["failed"].tolist() == [True, True, False, False]
+        assert table["failure"].iloc[0].startswith("scores not finite: psnr=nan")
+        res = minimize(problem, nsga2(pop_size=6), ("n_gen", 3), seed=0)  # the search goes on
+        assert not any(bad(a) for a in pareto_archs(problem, res.opt.get("X")))
+    finally:
+        handle.remove()

@@ -89,3 +89,72 @@ def test_translation_searches_the_frechet_distance_of_the_digits_classifier():
     assert result.baseline == {} and result.supernet.macro.scale == 1
     for front in result.fronts:
         assert np.all(front.scores["fd_digits_cnn"] > 0) and len(front.scores["fd_digits_cnn"]) == len(front.archs)
+
+
+def test_fine_tuning_trains_only_the_coming_levels_sub_networks():
+    """fair_sampler(settings, trainer, level) (what search_levels fine-tunes with) draws only sub-networks of the
+    level, every choice of every searched block exactly once per step; the weights of ops no base keeps stay as
+    they were, those of the bases' ops change."""
+    import torch
+
+    from pymoo_gan.runs.coarse_to_fine import fair_sampler, train_checkpointed, train_supernet
+    from pymoo_gan.space.c2f import C2FLevelSpace, C2FSpace
+
+    settings = C2FSettings(**{**TINY, "supernet_steps": 0})
+    trainer = train_supernet(settings)
+    space = C2FSpace(settings.macro())
+    bases = [space.decode([0, 1, 3, 1, 0, 0, 0, 1, 1]), space.decode([0, 1, 2, 1, 0, 0, 0, 1, 3])]  # block 1 skipped
+    level = C2FLevelSpace(space, "width", bases=bases)
+    sampler = fair_sampler(settings, trainer, level)
+    for _ in range(5):
+        paths = [arch for _, arch in sampler()]
+        assert all(level.contains(level.encode(a)) for a in paths)
+        assert len({a.blocks[0].width for a in paths}) == len(settings.widths)  # every width of block 0 once
+        assert paths[0].blocks[0].width == max(settings.widths) and paths[1].blocks[0].width == min(settings.widths)
+    used = {(i, b.op) for a in bases for i, b in enumerate(a.blocks) if b is not None}
+    before = {k: v.clone() for k, v in trainer.G.state_dict().items()}
+    train_checkpointed(trainer, 3, fair_sampler(settings, trainer, level), None)
+    after = trainer.G.state_dict()
+    for i in range(settings.n_blocks):
+        for op in settings.ops:
+            prefix = f"blocks.{i}.{op}."
+            changed = any(not torch.equal(before[k], after[k]) for k in before if k.startswith(prefix))
+            assert changed == ((i, op) in used), (i, op)
+
+
+def test_a_failing_training_step_never_stops_the_search():
+    """NaN injected for real into the supernet's training (block 0's conv3x3 at its smallest width, with
+    gradients): those fair steps are rolled back and skipped, and the three levels still run on finite weights."""
+    import torch
+
+    from pymoo_gan.runs.coarse_to_fine import fair_sampler, search_levels, train_checkpointed, train_supernet
+
+    settings = C2FSettings(**{**TINY, "supernet_steps": 0, "width_rule": "sandwich"})
+    trainer = train_supernet(settings)
+    smallest = settings.macro().inner(min(settings.widths))
+    handle = trainer.G.blocks["0"]["conv3x3"].register_forward_hook(
+        lambda module, args, output: output * float("nan") if torch.is_grad_enabled() and args[1] == smallest
+        else None)
+    with pytest.warns(RuntimeWarning, match="skipped a supernet step on a random path: training produced non-finite"):
+        train_checkpointed(trainer, 6, fair_sampler(settings, trainer), None, "supernet")
+    handle.remove()
+    assert 0 < trainer.skipped_steps < 6 and trainer.steps == 6 - trainer.skipped_steps
+    assert all(bool(torch.isfinite(p).all()) for p in trainer.G.parameters())
+    levels = search_levels(settings, trainer)
+    assert [f.level for f, _, _ in levels] == ["path", "op", "width"]
+    assert all(np.isfinite(f.scores["psnr"]).all() for f, _, _ in levels)
+
+
+@pytest.mark.slow
+def test_the_retrained_translation_network_reports_the_searched_frechet_distance():
+    """For the edges task with fd, retrain scores the network with the problem's extractor: the same fd key."""
+    from pymoo_gan.data.paired import PairedConfig
+    from pymoo_gan.runs.coarse_to_fine import retrain
+
+    settings = C2FSettings(**{**TINY, "supernet_steps": 1, "n_gen": 1, "finetune_steps": 0},
+                           task=PairedConfig(task="edges"), objectives=("fd", "macs"), extractor="classifier")
+    result = coarse_to_fine(settings)
+    key = next(k for k in result.final.scores if k.startswith("fd_"))
+    arch = result.final.archs[0]
+    _, scores = retrain(arch, settings, 1)
+    assert {"psnr", "ssim", "macs", "params", key} <= set(scores) and np.isfinite(scores[key])
