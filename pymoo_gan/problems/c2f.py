@@ -59,8 +59,8 @@ from pymoo_gan.metrics.scoring import metric_key
 from pymoo_gan.problems.archive import EvaluationArchive
 from pymoo_gan.problems.failures import FAILED_VALUE, nonfinite_scores
 from pymoo_gan.problems.objectives import PAIRED_OBJECTIVES, resolve_constraints, resolve_objectives
-from pymoo_gan.training.failures import failure_reason, release_memory
 from pymoo_gan.space.c2f import LEVELS, C2FArch, C2FLevelSpace, C2FSpace
+from pymoo_gan.training.failures import failure_reason, release_memory
 
 __all__ = ["RAW_SCORES", "C2FProblem", "knee_index", "next_level", "pareto_archs", "seeded_population"]
 

@@ -175,10 +175,10 @@ class PairedSupernetTrainer(RoundTrainer):
 
     def train(self, n_steps: int, sampler: Callable[[], list] | None = None, desc: str = "fair training"
               ) -> dict[str, float]:
-        """``n_steps`` steps, each on the paths ``sampler()`` returns (a list of ``(key, arch)``, or one ``(key, arch)``;
-        None: a standalone generator); returns the mean losses of the steps that did not fail (module docstring: failing steps). A step
-        is blamed on a candidate when its paths carry one genotype key; ``sampler.without(failures)`` then draws the
-        next steps."""
+        """``n_steps`` steps, each on the paths ``sampler()`` returns (a list of ``(key, arch)``, or one
+        ``(key, arch)``; None: a standalone generator); returns the mean losses of the steps that did not fail
+        (module docstring: failing steps). A step is blamed on a candidate when its paths carry one genotype key;
+        ``sampler.without(failures)`` then draws the next steps."""
         live = {}  # number of failures so far -> the sampler without the failed candidates
 
         def units(k):

@@ -34,8 +34,8 @@ def main() -> int:
     import pymoo_gan.runs.retrain
     from pymoo_gan.problems.c2f import C2FProblem
     from pymoo_gan.problems.discriminator_search import DiscriminatorSearchProblem
-    from pymoo_gan.training.paired import PairedSupernetTrainer
     from pymoo_gan.training.loop import GANTrainer
+    from pymoo_gan.training.paired import PairedSupernetTrainer
 
     if point == "train":
         kill_on_call(GANTrainer, "train_steps", count)

@@ -81,7 +81,9 @@ def test_retrain_the_chosen_network(tmp_path):
 
 
 def test_translation_searches_the_frechet_distance_of_the_digits_classifier():
+    """The search scores fd_digits_cnn, and the retrained network reports it too (with the problem's extractor)."""
     from pymoo_gan.data.paired import PairedConfig
+    from pymoo_gan.runs.coarse_to_fine import retrain
 
     settings = C2FSettings(**{**TINY, "n_gen": 1, "n_eval": 64}, task=PairedConfig(task="edges"),
                            objectives=("fd", "macs"), extractor="classifier")
@@ -89,6 +91,8 @@ def test_translation_searches_the_frechet_distance_of_the_digits_classifier():
     assert result.baseline == {} and result.supernet.macro.scale == 1
     for front in result.fronts:
         assert np.all(front.scores["fd_digits_cnn"] > 0) and len(front.scores["fd_digits_cnn"]) == len(front.archs)
+    _, scores = retrain(result.final.archs[0], settings, 1)
+    assert {"psnr", "ssim", "macs", "params", "fd_digits_cnn"} <= set(scores) and scores["fd_digits_cnn"] > 0
 
 
 def test_fine_tuning_trains_only_the_coming_levels_sub_networks():
@@ -143,18 +147,3 @@ def test_a_failing_training_step_never_stops_the_search():
     levels = search_levels(settings, trainer)
     assert [f.level for f, _, _ in levels] == ["path", "op", "width"]
     assert all(np.isfinite(f.scores["psnr"]).all() for f, _, _ in levels)
-
-
-@pytest.mark.slow
-def test_the_retrained_translation_network_reports_the_searched_frechet_distance():
-    """For the edges task with fd, retrain scores the network with the problem's extractor: the same fd key."""
-    from pymoo_gan.data.paired import PairedConfig
-    from pymoo_gan.runs.coarse_to_fine import retrain
-
-    settings = C2FSettings(**{**TINY, "supernet_steps": 1, "n_gen": 1, "finetune_steps": 0},
-                           task=PairedConfig(task="edges"), objectives=("fd", "macs"), extractor="classifier")
-    result = coarse_to_fine(settings)
-    key = next(k for k in result.final.scores if k.startswith("fd_"))
-    arch = result.final.archs[0]
-    _, scores = retrain(arch, settings, 1)
-    assert {"psnr", "ssim", "macs", "params", key} <= set(scores) and np.isfinite(scores[key])
