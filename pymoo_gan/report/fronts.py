@@ -10,7 +10,7 @@ Example:
     >>> d = tempfile.mkdtemp()
     >>> pd.DataFrame({"level": ["a", "a", "b"], "macs": [1e3, 2e3, 5e2], "psnr": [20.0, 21.0, 20.5]}).to_csv(
     ...     os.path.join(d, "fronts.csv"), index=False)
-    >>> FrontsFigure(series="level", x="macs", y="psnr", baseline=19.0).save(d)
+    >>> _ = FrontsFigure(series="level", x="macs", y="psnr", baseline=19.0).save(d)
     >>> [os.path.basename(p) for p in write_fronts_figure(d)]
     ['fronts.png']
 """

@@ -159,3 +159,27 @@ def test_state_dict_resumes_exactly():
     a, b = straight.G.state_dict(), resumed.G.state_dict()
     assert resumed.steps == straight.steps == 4 and all(torch.equal(a[k], b[k]) for k in a)
     assert all(torch.equal(straight.D.state_dict()[k], v) for k, v in resumed.D.state_dict().items())
+
+
+@pytest.mark.parametrize("level", ["path", "op", "width"])
+def test_fair_sampler_over_a_level_draws_only_its_sub_networks(level):
+    """Fine-tuning between levels: every path is in the level (a base with only that level's genes changed), and each
+    choice of each searched block runs exactly once per call."""
+    from pymoo_gan.space.c2f import C2FLevelSpace
+
+    space = C2FSpace(MACRO)
+    bases = [space.decode([0, 1, 3, 1, 0, 0, 0, 2, 1]), space.decode([0, 0, 0, 0, 2, 3, 1, 0, 0])]
+    sub = C2FLevelSpace(space, level, bases=bases)
+    sampler = FairPathSampler(sub, np.random.default_rng(0), widths="sandwich")
+    choices = {"path": 2, "op": len(MACRO.ops), "width": len(MACRO.widths)}[level]
+    for _ in range(6):
+        paths = [arch for _, arch in sampler()]
+        assert len(paths) == choices and all(sub.contains(sub.encode(a)) for a in paths)
+        # op and width: the bases skip different blocks, so each path names its base; all paths share one
+        searched = range(MACRO.n_blocks) if level == "path" else bases[sub.encode(paths[0])[0]].kept
+        assert level == "path" or len({sub.encode(a)[0] for a in paths}) == 1
+        for i in searched:
+            seen = [a.blocks[i] is None if level == "path" else getattr(a.blocks[i], level) for a in paths]
+            assert len(set(seen)) == choices  # every choice of block i exactly once
+        for i in set(range(MACRO.n_blocks)) - set(searched):
+            assert all(a.blocks[i] is None for a in paths)  # a block the base skips stays skipped
