@@ -1,8 +1,11 @@
-"""Scoring on persistent Ray actors: one per GPU (or per ``cpus_per_actor`` cores without GPUs), each building its
-scorer (extractor, cached real statistics, fixed latents) once.
+"""Work on persistent Ray actors: one per GPU (or per ``cpus_per_actor`` cores without GPUs), each building its
+worker state once from a picklable job: stage 1's scorer (extractor, cached real statistics, fixed latents), or stage
+2's pair worker (training images, a D supernet, a G; :mod:`pymoo_gan.evaluation.pair_training`, trained through
+:meth:`RayRunner.map`).
 
 Per round the driver puts the weight snapshot into Ray's object store once; a task carries a genotype and a
-reference to the snapshot, an actor fetches the snapshot once per round, and a task returns a score dict. An actor
+reference to the snapshot, an actor fetches the snapshot once per round, and a task returns a score dict (stage 2:
+a task carries a pair, the snapshot is the D supernet's, a trained pair comes back). An actor
 that dies (a crash, a killed process, a lost node) is restarted by Ray (``max_restarts``, then replaced by a new
 one) while its candidate is scored again on the next free actor, at most ``max_retries`` times more; a candidate that
 still kills its actor is marked failed (``"worker died while scoring ..."``) and the search goes on. Out-of-memory

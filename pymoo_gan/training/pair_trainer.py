@@ -8,8 +8,8 @@ each pair its copy: with weight-resetting (the paper's rule, lost from the relea
 copy of the best pair's G; without, a pair keeps its copy and a new candidate starts from the best pair's G. Which pair
 is best is the caller's call (it holds the scores); the trainer holds weights only.
 
-``pairs="synchronous"`` changes the visits into one synchronous step per round (see :mod:`~pymoo_gan.training.pair_sync`):
-every pair trains its share of the round's generator steps (the steps the sequential turns would give it) from the
+``pairs="synchronous"`` turns the visits into one synchronous step per round (see
+:mod:`~pymoo_gan.training.pair_sync`): every pair trains its share of the round's generator steps (the steps the sequential turns would give it) from the
 same snapshot of the D supernet and its Adam state, with its own random stream (a seed drawn per pair, in pair order,
 from ``torch_gen``), and the supernet updates of the pairs are then averaged. The pairs are independent, so a
 :data:`~pymoo_gan.training.pair_sync.PairRunner` may train them anywhere (``pair_runner``: in this process by default,
