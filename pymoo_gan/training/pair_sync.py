@@ -159,11 +159,11 @@ class PairWorker:
         opt_after = flat_adam(opt_d)
         changed_params = {int(k.partition(".")[0]) for k, v in opt_after.items()
                           if k.endswith(".step") and (k not in opt_start or not torch.equal(v, opt_start[k]))}
-        names = {id(p): n for n, p in self.supernet.named_parameters()}
-        touched = {names[id(p)] for i, p in enumerate(self.supernet.parameters()) if i in changed_params}
+        params = [n for n, _ in self.supernet.named_parameters()]  # in the optimizer's order
+        touched = {params[i] for i in changed_params}
         state = self.supernet.state_dict()
         supernet = {k: v.detach().to("cpu", copy=True) for k, v in state.items()
-                    if k in touched or (k not in names.values() and not torch.equal(v.cpu(), d_start[k]))}
+                    if k in touched or (k not in params and not torch.equal(v.cpu(), d_start[k]))}
         opt_d_out = {k: v for k, v in opt_after.items() if int(k.partition(".")[0]) in changed_params}
         return PairResult(task.key, G=cpu_state(self.G.state_dict()), opt_g=cpu_state(opt_g.state_dict()),
                           supernet=supernet, opt_d=opt_d_out, losses=(float(d), float(g)))
