@@ -119,7 +119,8 @@ class DiscriminatorSearchProblem(SupernetSearchProblem):
     def pair_training(self) -> PairTraining:
         """The picklable job a remote runner trains this problem's pairs with (settings and G's architecture)."""
         c = self.config
-        return PairTraining(copy.deepcopy(self._generator).cpu(), c.space, self.space.macro, c.train, self.data_config, self.device_name)
+        return PairTraining(copy.deepcopy(self._generator).cpu(), c.space, self.space.macro, c.train, self.data_config,
+                            self.device_name)
 
     # ---- the round schedule's steps -------------------------------------------------------------------------------
     def warmup(self) -> None:

@@ -9,9 +9,10 @@ copy of the best pair's G; without, a pair keeps its copy and a new candidate st
 is best is the caller's call (it holds the scores); the trainer holds weights only.
 
 ``pairs="synchronous"`` turns the visits into one synchronous step per round (see
-:mod:`~pymoo_gan.training.pair_sync`): every pair trains its share of the round's generator steps (the steps the sequential turns would give it) from the
-same snapshot of the D supernet and its Adam state, with its own random stream (a seed drawn per pair, in pair order,
-from ``torch_gen``), and the supernet updates of the pairs are then averaged. The pairs are independent, so a
+:mod:`~pymoo_gan.training.pair_sync`): every pair trains its share of the round's generator steps (the steps the
+sequential turns would give it) from the same snapshot of the D supernet and its Adam state, with its own random
+stream (a seed drawn per pair, in pair order, from ``torch_gen``), and the supernet updates of the pairs are then
+averaged. The pairs are independent, so a
 :data:`~pymoo_gan.training.pair_sync.PairRunner` may train them anywhere (``pair_runner``: in this process by default,
 Ray actors when the problem says so) with the same result.
 
@@ -35,8 +36,19 @@ from pymoo_gan.models.path import PathModule
 from pymoo_gan.progress import progress_bar
 from pymoo_gan.training.failures import Snapshot
 from pymoo_gan.training.loop import GANTrainer, TrainConfig, adam, clone_state
-from pymoo_gan.training.pair_sync import (PAIR_MODES, LocalPairs, PairRunner, PairTask, PairWorker, combine,
-                                          cpu_state, load_flat_adam, round_snapshot, split_snapshot, turn_shares)
+from pymoo_gan.training.pair_sync import (
+    PAIR_MODES,
+    LocalPairs,
+    PairRunner,
+    PairTask,
+    PairWorker,
+    combine,
+    cpu_state,
+    load_flat_adam,
+    round_snapshot,
+    split_snapshot,
+    turn_shares,
+)
 from pymoo_gan.training.rounds import RoundTrainer, ScheduleConfig, Unit
 from pymoo_gan.training.samplers import RoundOver
 
@@ -163,7 +175,8 @@ class PairTrainer(RoundTrainer):
         shares = turn_shares(self._round_steps(len(keys)), len(keys), self.turn_steps)
         seeds = torch.randint(2**62, (len(keys),), generator=self.torch_gen, device=self.device).tolist()
         tasks = [PairTask(k, archs[k], n, seed, cpu_state(self.copies[k].G.state_dict()),
-                          cpu_state(self.copies[k].opt.state_dict())) for k, n, seed in zip(keys, shares, seeds, strict=True)]
+                          cpu_state(self.copies[k].opt.state_dict()))
+                 for k, n, seed in zip(keys, shares, seeds, strict=True)]
         snapshot = round_snapshot(self.supernet, self.opt_d)
         runner = self.pair_runner or LocalPairs(self._local_worker())
         with progress_bar(total=len(tasks), desc=f"stage-2 round {self.weights_version} (synchronous)",

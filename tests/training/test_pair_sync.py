@@ -3,9 +3,8 @@ what a pair reports as changed, and a round of the pair trainer."""
 
 import numpy as np
 import pytest
-import torch
-
 import tiny_pair
+import torch
 
 from pymoo_gan import registry
 from pymoo_gan.data import DataConfig
