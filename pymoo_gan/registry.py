@@ -129,11 +129,13 @@ class Entry:
 class ExtractorEntry:
     """A feature extractor: ``factory(data, metrics, device)`` builds it (a ``FeatureExtractor``) for a
     :class:`~pymoo_gan.data.config.DataConfig` and :class:`~pymoo_gan.evaluation.config.MetricsConfig`;
-    ``describe(data, metrics)`` gives ``(name, standard)`` of the scores it will produce without building it."""
+    ``describe(data, metrics)`` gives ``(name, standard)`` of the scores it will produce without building it;
+    ``has_logits``: whether it gives class logits (an Inception / classifier score), known without building it."""
 
     name: str
     factory: Lazy
     describe: Lazy
+    has_logits: bool = True
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,7 @@ EXTRACTORS: dict[str, ExtractorEntry] = _table(
     ExtractorEntry("ssl", Lazy("pymoo_gan.evaluation.scorer:ssl_features_extractor"),
                    Lazy("pymoo_gan.evaluation.scorer:ssl_extractor_name")),
     ExtractorEntry("clip", Lazy("pymoo_gan.evaluation.scorer:clip_extractor"),
-                   Lazy("pymoo_gan.evaluation.scorer:clip_extractor_name")),
+                   Lazy("pymoo_gan.evaluation.scorer:clip_extractor_name"), has_logits=False),
 )
 
 LOSSES: dict[str, LossEntry] = _table(

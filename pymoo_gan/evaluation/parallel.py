@@ -1,4 +1,5 @@
-"""Where candidates are scored: in this process (``runner="local"``, the default) or on persistent Ray actors.
+"""Where candidates are scored (and stage-2 pairs trained): in this process (``runner="local"``, the default) or on
+persistent Ray actors.
 
 The settings are a section of a search's settings (``[stage1.problem.parallel]`` in a problem file, ``runner="ray"``
 as a keyword, ``--set stage1.problem.runner=ray`` on the command line). Ray is an optional extra

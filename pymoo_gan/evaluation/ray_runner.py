@@ -1,8 +1,11 @@
-"""Scoring on persistent Ray actors: one per GPU (or per ``cpus_per_actor`` cores without GPUs), each building its
-scorer (extractor, cached real statistics, fixed latents) once.
+"""Work on persistent Ray actors: one per GPU (or per ``cpus_per_actor`` cores without GPUs), each building its
+worker state once from a picklable job: stage 1's scorer (extractor, cached real statistics, fixed latents), or stage
+2's pair worker (training images, a D supernet, a G; :mod:`pymoo_gan.evaluation.pair_training`, trained through
+:meth:`RayRunner.map`).
 
 Per round the driver puts the weight snapshot into Ray's object store once; a task carries a genotype and a
-reference to the snapshot, an actor fetches the snapshot once per round, and a task returns a score dict. An actor
+reference to the snapshot, an actor fetches the snapshot once per round, and a task returns a score dict (stage 2:
+a task carries a pair, the snapshot is the D supernet's, a trained pair comes back). An actor
 that dies (a crash, a killed process, a lost node) is restarted by Ray (``max_restarts``, then replaced by a new
 one) while its candidate is scored again on the next free actor, at most ``max_retries`` times more; a candidate that
 still kills its actor is marked failed (``"worker died while scoring ..."``) and the search goes on. Out-of-memory
@@ -53,10 +56,10 @@ def from_object_store(state: dict) -> dict:
         return {k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v for k, v in state.items()}
 
 
-class ScoringWorker:
-    """The body of an actor: builds ``job``'s worker state (scorer and caches) once, then scores genotypes on the
-    snapshot of the current round, fetched once per round. ``fault`` (tests only: a picklable ``fault(genotype)``
-    run before each candidate) injects crashes."""
+class ActorWorker:
+    """The body of an actor: builds ``job``'s worker state (``job.build()``: scorer and caches, or a stage-2 pair
+    worker) once, then runs a method of it on the snapshot of the current round, fetched once per round. ``fault``
+    (tests only: a picklable ``fault(item)`` run before each item) injects crashes."""
 
     def __init__(self, job, threads: int, fault=None):
         torch.set_num_threads(max(1, threads))
@@ -65,28 +68,29 @@ class ScoringWorker:
         self.token = None
 
     def ready(self) -> int:
-        """The actor's process id, once its scorer is built."""
+        """The actor's process id, once its worker state is built."""
         return os.getpid()
 
-    def score(self, genotype, weights: list, token: str) -> tuple[dict, str, float]:
-        """``(scores, failure, seconds)`` of ``genotype`` on the snapshot that ``weights[0]`` (an object reference,
-        in a list so that Ray does not fetch it per task) holds."""
+    def call(self, method: str, item, weights: list, token: str, doing: str) -> tuple[object, str, float]:
+        """``(result, failure, seconds)`` of the worker's ``method(item)`` on the snapshot that ``weights[0]`` (an
+        object reference, in a list so that Ray does not fetch it per task) holds; an out-of-memory or
+        floating-point error while ``doing`` it is a failure (``(None, why, seconds)``)."""
         import ray
 
         if token != self.token:
             self.worker.load(from_object_store(ray.get(weights[0])))
             self.token = token
         if self.fault is not None:
-            self.fault(genotype)
+            self.fault(item)
         t0 = time.perf_counter()
         try:
-            return self.worker.score(genotype), "", time.perf_counter() - t0
+            return getattr(self.worker, method)(item), "", time.perf_counter() - t0
         except Exception as exc:
-            failure = failure_reason(exc, "scoring")
+            failure = failure_reason(exc, doing)
             if failure is None:
                 raise
         release_memory()
-        return {}, failure, time.perf_counter() - t0
+        return None, failure, time.perf_counter() - t0
 
 
 def _session() -> str | None:
@@ -102,7 +106,7 @@ _ACTIVE: list[RayRunner] = []  # the runner whose actors are alive in this proce
 
 class RayRunner:
     """Scores batches of candidates on persistent Ray actors (see the module docstring). ``fault`` is for tests
-    (see :class:`ScoringWorker`)."""
+    (see :class:`ActorWorker`)."""
 
     remote = True
 
@@ -141,7 +145,7 @@ class RayRunner:
     def _new_actor(self, job):
         ray = self.connect()
         p = self.parallel
-        cls = ray.remote(ScoringWorker).options(num_cpus=p.cpus_per_actor, num_gpus=self.gpus_per_actor(),
+        cls = ray.remote(ActorWorker).options(num_cpus=p.cpus_per_actor, num_gpus=self.gpus_per_actor(),
                                                 max_restarts=p.max_restarts, max_task_retries=0)
         return cls.remote(job, int(p.cpus_per_actor), self.fault)
 
@@ -175,17 +179,25 @@ class RayRunner:
     def score(self, job, token: str, snapshot, genotypes: list) -> list[tuple[dict, str, float]]:
         """``(scores, failure, seconds)`` of each genotype, in order, on the weights named ``token``
         (``snapshot()`` makes them; it is called and put into the object store only when ``token`` is new)."""
+        return [({} if r is None else r, f, s)
+                for r, f, s in self.map(job, token, snapshot, genotypes, "score", "scoring")]
+
+    def map(self, job, token: str, snapshot, items: list, method: str, doing: str) -> list[tuple[object, str, float]]:
+        """``(result, failure, seconds)`` of the actors' ``method(item)`` (a method of ``job.build()``'s worker) for
+        each item, in order, on the snapshot named ``token`` (``snapshot()`` makes it; it is called and put into the
+        object store only when ``token`` is new). An item whose actor keeps dying gets ``(None, "worker died while
+        <doing> (N tries)", 0.0)``."""
         self.start(job)
         ray = self.connect()
         if token != self._token:
             self._ref, self._token = ray.put(to_object_store(snapshot())), token
         restarting = {slot for slot, _ in self._probes.values()}
-        pending, idle = deque(range(len(genotypes))), deque(s for s in range(len(self.actors)) if s not in restarting)
-        tries, results, tasks = [0] * len(genotypes), [None] * len(genotypes), {}
+        pending, idle = deque(range(len(items))), deque(s for s in range(len(self.actors)) if s not in restarting)
+        tries, results, tasks = [0] * len(items), [None] * len(items), {}
         while pending or tasks:
             while pending and idle:
                 i, slot = pending.popleft(), idle.popleft()
-                tasks[self.actors[slot].score.remote(genotypes[i], [self._ref], token)] = (i, slot)
+                tasks[self.actors[slot].call.remote(method, items[i], [self._ref], token, doing)] = (i, slot)
             (ref,), _ = ray.wait([*tasks, *self._probes], num_returns=1)
             if ref in self._probes:
                 idle.extend(self._probed(ref, job))
@@ -196,7 +208,7 @@ class RayRunner:
             except ray.exceptions.RayActorError:
                 tries[i] += 1
                 if tries[i] > self.parallel.max_retries:
-                    results[i] = ({}, f"worker died while scoring ({tries[i]} tries)", 0.0)
+                    results[i] = (None, f"worker died while {doing} ({tries[i]} tries)", 0.0)
                 else:
                     pending.appendleft(i)  # on the next free actor
                 idle.extend(self._crashed(slot, job))

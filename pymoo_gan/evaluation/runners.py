@@ -3,7 +3,9 @@ problem's own loop, unchanged), :class:`~pymoo_gan.evaluation.ray_runner.RayRunn
 
 A remote runner gets a *job* (a picklable :class:`~pymoo_gan.evaluation.snapshot.SnapshotScoring`: settings only),
 a *token* naming the current weights, a function that makes their snapshot (called once per token, so the weights
-travel once per round) and the genotypes; it returns ``(scores, failure, seconds)`` per genotype, in order.
+travel once per round) and the genotypes; it returns ``(scores, failure, seconds)`` per genotype, in order. Stage 2
+trains its pairs on the same actors (:class:`~pymoo_gan.evaluation.pair_training.RemotePairs`, a
+:class:`~pymoo_gan.evaluation.pair_training.PairTraining` job).
 
 Example:
     >>> make_runner(ParallelConfig()).remote

@@ -25,6 +25,7 @@ from pymoo_gan.data.config import DataConfig
 from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.evaluation.parallel import ParallelConfig
 from pymoo_gan.training.loop import TrainConfig
+from pymoo_gan.training.pair_sync import PAIR_MODES
 from pymoo_gan.training.rounds import ScheduleConfig
 from pymoo_gan.training.sparse import SparseConfig
 
@@ -166,7 +167,10 @@ class DiscriminatorSearchConfig:
 
     ``space`` is a discriminator space of the registry, ``channels`` its width. ``schedule.round_epochs`` passes over
     the data are shared by all pairs of a round, visited in turn, ``turn_steps`` generator steps (each after
-    ``train.n_critic`` D steps) per visit, as in EAGAN's code (5 D steps + 1 G step). ``reset="best"`` is EAGAN's
+    ``train.n_critic`` D steps) per visit, as in EAGAN's code (5 D steps + 1 G step). ``pairs="synchronous"`` instead
+    trains every pair's share of the round from the same D-supernet snapshot and averages their D updates once per
+    round (:mod:`pymoo_gan.training.pair_sync`): order-independent, so ``parallel.runner="ray"`` trains the pairs on
+    Ray actors, one pair per task, with the results of the local runner; Ray needs it. ``reset="best"`` is EAGAN's
     weight-resetting: before each round every G copy becomes a copy of the G of the best pair by ``reset_objective``
     on the latest scores; ``"none"`` lets each pair keep training its own copy. Either way a new candidate's copy
     starts from the G of the best pair by ``reset_objective``.
@@ -181,6 +185,9 @@ class DiscriminatorSearchConfig:
     reset_objective: str = "fd"
     objectives: tuple = ("fd", "score", "d_params")
     constraints: dict = field(default_factory=dict)
+    pairs: str = "sequential"
+    # where the pairs train: runner="local" (this process) or "ray" (persistent actors; needs pairs="synchronous")
+    parallel: ParallelConfig = ParallelConfig()
 
     def __post_init__(self):
         if self.space not in registry.space_names("discriminator"):
@@ -188,6 +195,12 @@ class DiscriminatorSearchConfig:
                              f"{', '.join(registry.space_names('discriminator'))}")
         if self.reset not in RESET_RULES:
             raise ValueError(f"reset={self.reset!r} is unknown; allowed: {', '.join(RESET_RULES)}")
+        if self.pairs not in PAIR_MODES:
+            raise ValueError(f"pairs={self.pairs!r} is unknown; allowed: {', '.join(PAIR_MODES)}")
+        if self.parallel.runner != "local" and self.pairs != "synchronous":
+            raise ValueError(f"runner={self.parallel.runner!r} trains stage-2 pairs in parallel only with "
+                             f"pairs='synchronous' (pairs={self.pairs!r} visits them in turn); allowed: "
+                             "pairs='synchronous', or runner='local'")
         _positive_ints(self, "channels", "turn_steps")
         object.__setattr__(self, "objectives", tuple(self.objectives))
 

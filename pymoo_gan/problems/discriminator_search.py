@@ -6,6 +6,10 @@ the Fréchet distance / classifier score of the G copy it trained, plus its own 
 rule, lost from the released code): before each round every copy becomes a real copy of the G of the best pair by
 ``reset_objective`` on the latest scores. G enters stage 2 with its stage-1 weights.
 
+``pairs="synchronous"`` trains every pair of a round from the same D-supernet snapshot and averages the D updates
+(:mod:`pymoo_gan.training.pair_sync`); with ``runner="ray"`` (which needs it) the pairs train on persistent Ray actors,
+one pair per task, with the results of the local runner. The pairs' G copies are scored here.
+
 Example (after a stage-1 search ``res1`` of ``problem1``):
     >>> G = problem1.extract(res1.opt[0].X)                                                     # doctest: +SKIP
     >>> c = problem1.config
@@ -24,6 +28,7 @@ from torch import nn
 from pymoo_gan import registry
 from pymoo_gan.data.config import DataConfig
 from pymoo_gan.evaluation.config import MetricsConfig
+from pymoo_gan.evaluation.pair_training import PairTraining, RemotePairs
 from pymoo_gan.evaluation.scorer import CandidateScorer, score_aliases
 from pymoo_gan.metrics import count_macs, count_params
 from pymoo_gan.problems.config import DiscriminatorSearchConfig
@@ -77,6 +82,7 @@ class DiscriminatorSearchProblem(SupernetSearchProblem):
         if not hasattr(generator, "latent_dim"):
             raise TypeError(f"generator {type(generator).__name__} needs a .latent_dim (pymoo_gan's generators have "
                             "one)")
+        self.config.parallel.check_available()
         self._generator = generator
         self._costs: dict[str, dict[str, float]] = {}  # genotype key -> d_params, d_macs
         aliases = score_aliases(data, metrics)
@@ -103,10 +109,18 @@ class DiscriminatorSearchProblem(SupernetSearchProblem):
         init = torch.Generator().manual_seed(self.seed)
         trainer = PairTrainer(self._generator, self.entry.supernet(self.space.macro, generator=init), c.train,
                               c.schedule, images, device, self.seed, turn_steps=c.turn_steps,
-                              reset=c.reset == "best", progress=self.progress)
+                              reset=c.reset == "best", progress=self.progress, pairs=c.pairs)
+        if self.runner.remote:
+            trainer.pair_runner = RemotePairs(self.runner, self.pair_training())
         scorer = CandidateScorer(self.data_config, self.metrics_config, latent_dim=self._generator.latent_dim,
                                  device=device, seed=self.seed)
         return trainer, scorer
+
+    def pair_training(self) -> PairTraining:
+        """The picklable job a remote runner trains this problem's pairs with (settings and G's architecture)."""
+        c = self.config
+        return PairTraining(copy.deepcopy(self._generator).cpu(), c.space, self.space.macro, c.train, self.data_config,
+                            self.device_name)
 
     # ---- the round schedule's steps -------------------------------------------------------------------------------
     def warmup(self) -> None:

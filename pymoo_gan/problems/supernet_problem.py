@@ -59,6 +59,7 @@ from collections.abc import Mapping
 import numpy as np
 from pymoo.core.problem import Problem
 
+from pymoo_gan import registry
 from pymoo_gan.evaluation.parallel import ParallelConfig
 from pymoo_gan.evaluation.runners import make_runner
 from pymoo_gan.evaluation.snapshot import weights_snapshot
@@ -129,12 +130,16 @@ class SupernetSearchProblem(Problem):
 
     def _check_scorer(self, scorer) -> None:
         """Refuse objectives and constraints the scorer's extractor cannot give (class scores need logits)."""
-        if "is" in scorer.metrics:
+        self._check_class_scores("is" in scorer.metrics, scorer.extractor.name)
+
+    def _check_class_scores(self, has_logits: bool, extractor: str) -> None:
+        """Refuse class-score objectives and constraints (``cs_*``, ``is*``) when ``extractor`` has no logits."""
+        if has_logits:
             return
         needs = [o.key for o in (*self.objectives, *self.constraints) if o.key.startswith(("cs_", "is"))]
         if needs:
             raise ValueError(f"objective or constraint {needs[0]!r} needs class logits, but extractor "
-                             f"{scorer.extractor.name!r} gives features only; use e.g. objectives=['fd', 'params']")
+                             f"{extractor!r} gives features only; use e.g. objectives=['fd', 'params']")
 
     @property
     def parallel(self) -> ParallelConfig:
@@ -221,7 +226,8 @@ class SupernetSearchProblem(Problem):
             self._write_out([self._scored(g, generation, "derived") for g in genotypes], out)
             return
         job = self.remote_scoring() if self.runner.remote else None
-        if job is not None:
+        if job is not None:  # the workers build the scorer: refuse what it cannot give before they start
+            self._check_class_scores(registry.extractor(job.metrics.extractor).has_logits, job.metrics.extractor)
             self.runner.start(job)  # worker processes start before this one builds its trainer (and device)
         if self.trainer.weights_version == 0:
             self.warmup()

@@ -8,6 +8,14 @@ each pair its copy: with weight-resetting (the paper's rule, lost from the relea
 copy of the best pair's G; without, a pair keeps its copy and a new candidate starts from the best pair's G. Which pair
 is best is the caller's call (it holds the scores); the trainer holds weights only.
 
+``pairs="synchronous"`` turns the visits into one synchronous step per round (see
+:mod:`~pymoo_gan.training.pair_sync`): every pair trains its share of the round's generator steps (the steps the
+sequential turns would give it) from the same snapshot of the D supernet and its Adam state, with its own random
+stream (a seed drawn per pair, in pair order, from ``torch_gen``), and the supernet updates of the pairs are then
+averaged. The pairs are independent, so a
+:data:`~pymoo_gan.training.pair_sync.PairRunner` may train them anywhere (``pair_runner``: in this process by default,
+Ray actors when the problem says so) with the same result.
+
 Example:
     >>> trainer = PairTrainer(G, d_supernet, TrainConfig(n_critic=5), ScheduleConfig(2.0, 4.0), images,
     ...                       torch.device("cpu"), seed=0)                                          # doctest: +SKIP
@@ -18,14 +26,29 @@ Example:
 from __future__ import annotations
 
 import copy
+import uuid
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from pymoo_gan.models.path import PathModule
+from pymoo_gan.progress import progress_bar
 from pymoo_gan.training.failures import Snapshot
-from pymoo_gan.training.loop import GANTrainer, TrainConfig, adam
+from pymoo_gan.training.loop import GANTrainer, TrainConfig, adam, clone_state
+from pymoo_gan.training.pair_sync import (
+    PAIR_MODES,
+    LocalPairs,
+    PairRunner,
+    PairTask,
+    PairWorker,
+    combine,
+    cpu_state,
+    load_flat_adam,
+    round_snapshot,
+    split_snapshot,
+    turn_shares,
+)
 from pymoo_gan.training.rounds import RoundTrainer, ScheduleConfig, Unit
 from pymoo_gan.training.samplers import RoundOver
 
@@ -50,14 +73,20 @@ class PairTrainer(RoundTrainer):
 
     ``generator`` (a standalone module with ``.latent_dim``) is copied: the caller's module is never trained. ``reset``
     chooses weight-resetting before each round; ``turn_steps`` generator steps (each after ``train.n_critic`` D steps)
-    make one visit of a pair.
+    make one visit of a pair. ``pairs``: ``"sequential"`` (visits in turn on the live supernet) or ``"synchronous"``
+    (see the module docstring; ``pair_runner`` trains the pairs, in this process unless set).
     """
 
     def __init__(self, generator: nn.Module, d_supernet: nn.Module, train: TrainConfig, schedule: ScheduleConfig,
                  images: torch.Tensor, device: torch.device, seed: int, turn_steps: int = 1, reset: bool = True,
-                 progress: bool = True):
+                 progress: bool = True, pairs: str = "sequential"):
         super().__init__(images, train, schedule, device, seed, progress)
-        self.turn_steps, self.reset, self.latent_dim = turn_steps, reset, generator.latent_dim
+        if pairs not in PAIR_MODES:
+            raise ValueError(f"pairs={pairs!r} is unknown; allowed: {', '.join(PAIR_MODES)}")
+        self.turn_steps, self.reset, self.latent_dim, self.pairs = turn_steps, reset, generator.latent_dim, pairs
+        self.pair_runner: PairRunner | None = None  # synchronous rounds: None trains the pairs in this process
+        self._worker: PairWorker | None = None  # the in-process worker of synchronous rounds
+        self._sync_key = uuid.uuid4().hex  # names this trainer's round snapshots to a pair runner; never seeds
         self.supernet = d_supernet.to(device)
         self.opt_d = adam(self.supernet.parameters(), train.d_lr, train, device)
         G = copy.deepcopy(generator).to(device).train()
@@ -114,6 +143,9 @@ class PairTrainer(RoundTrainer):
         of the round."""
         keys = list(archs)
         self.assign_copies(keys, best)
+        if self.pairs == "synchronous":
+            self._synchronous_round(keys, archs)
+            return
         gans = {k: self._gan(self.copies[k], archs[k]) for k in keys}
         self._training = [self.copies[k] for k in keys]
         self._position = 0  # pairs are visited in turn across chunks
@@ -131,8 +163,46 @@ class PairTrainer(RoundTrainer):
                     left -= n
                     yield Unit(key, n, self._turn(gans[key], n))
 
-        n = max(self.steps_per(self.schedule.round_epochs), len(keys) * turn)
-        self.run_units(n, units, f"stage-2 round {self.weights_version}")
+        self.run_units(self._round_steps(len(keys)), units, f"stage-2 round {self.weights_version}")
+
+    def _round_steps(self, pairs: int) -> int:
+        """Generator steps of a round of ``pairs`` pairs: ``schedule.round_epochs``, at least one turn each."""
+        return max(self.steps_per(self.schedule.round_epochs), pairs * self.turn_steps)
+
+    def _synchronous_round(self, keys: list[str], archs: dict) -> None:
+        """One synchronous round (see :mod:`~pymoo_gan.training.pair_sync`): tasks from the live copies, trained by
+        ``pair_runner``, then the copies updated and the supernet updates combined, in pair order."""
+        shares = turn_shares(self._round_steps(len(keys)), len(keys), self.turn_steps)
+        seeds = torch.randint(2**62, (len(keys),), generator=self.torch_gen, device=self.device).tolist()
+        tasks = [PairTask(k, archs[k], n, seed, cpu_state(self.copies[k].G.state_dict()),
+                          cpu_state(self.copies[k].opt.state_dict()))
+                 for k, n, seed in zip(keys, shares, seeds, strict=True)]
+        snapshot = round_snapshot(self.supernet, self.opt_d)
+        runner = self.pair_runner or LocalPairs(self._local_worker())
+        with progress_bar(total=len(tasks), desc=f"stage-2 round {self.weights_version} (synchronous)",
+                          enabled=self.progress) as bar:
+            results = runner(f"{self._sync_key}/{self.weights_version}", lambda: snapshot, tasks)
+            bar.update(len(tasks))
+        if [r.key for r in results] != keys:
+            raise RuntimeError("the pair runner returned results of other pairs than it was given")
+        self.failures = {r.key: r.failure for r in results if r.failure}
+        state, opt = combine(*split_snapshot(snapshot), results)
+        self.supernet.load_state_dict(state)
+        load_flat_adam(self.opt_d, opt)
+        for task, result in zip(tasks, results, strict=True):
+            if not result.failure:
+                pair = self.copies[task.key]
+                pair.G.load_state_dict(result.G)
+                pair.opt.load_state_dict(clone_state(result.opt_g))
+                self.supernet_step += task.steps
+        self.weights_version += 1
+
+    def _local_worker(self) -> PairWorker:
+        """The in-process worker of synchronous rounds: its own modules, built once."""
+        if self._worker is None:
+            self._worker = PairWorker(self.base.G, copy.deepcopy(self.supernet), self.images, self.train_config,
+                                      self.device)
+        return self._worker
 
     def _snapshot(self, unit) -> Snapshot:
         pairs = self._training if unit is None else [self._pair_of(unit)]
@@ -173,3 +243,4 @@ class PairTrainer(RoundTrainer):
         self.supernet_step = state["supernet_step"]
         self.load_random_state(state["random"])
         self.load_failure_state(state)
+

@@ -283,8 +283,9 @@ def test_stage_2_search_goes_on_past_failing_discriminators(tiny):
     assert (res.opt.get("failure") == "").all()
 
 
-def test_stage_2_out_of_memory_undoes_the_turn_and_skips_the_pair(tiny):
-    problem = _stage2(tiny)
+@pytest.mark.parametrize("pairs", ["sequential", "synchronous"])
+def test_stage_2_out_of_memory_undoes_the_turn_and_skips_the_pair(tiny, pairs):
+    problem = _stage2(tiny, pairs=pairs)
     trainer = problem.trainer
     (bad,), (good,) = split(problem.space, d_uses, 1, 1)
     d_op(trainer).register_forward_hook(out_of_memory_when(while_training))

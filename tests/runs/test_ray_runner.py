@@ -1,6 +1,7 @@
 """Stage-1 scoring on 2 Ray actors (a local Ray with logical CPUs): the same results as the local runner, an actor that
 dies mid-round is restarted and its candidate scored again (or marked failed), a killed driver resumes to the same
-results. Skipped without Ray (``pip install -e ".[ray]"``)."""
+results. Stage-2 pairs trained on 2 actors (synchronous rounds): the same results as the local runner. Skipped without
+Ray (``pip install -e ".[ray]"``)."""
 
 import os
 import signal
@@ -11,17 +12,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from ray_faults import Crash
 from tiny_run import SMALL, tiny_args
 
 ray = pytest.importorskip("ray", reason='Ray is an optional extra: pip install -e ".[ray]"')
 
-from pymoo_gan import GANSearchProblem, nsga2  # noqa: E402
+from pymoo.optimize import minimize  # noqa: E402
+
+from pymoo_gan import DiscriminatorSearchProblem, GANSearchProblem, nsga2  # noqa: E402
 from pymoo_gan.cli import main, parse_overrides  # noqa: E402
 from pymoo_gan.evaluation.parallel import ParallelConfig  # noqa: E402
 from pymoo_gan.evaluation.ray_runner import RayRunner  # noqa: E402
+from pymoo_gan.metrics.clip import save_random_clip_weights  # noqa: E402
+from pymoo_gan.models import build_generator  # noqa: E402
+from pymoo_gan.problems.generator_search import make_generator_space  # noqa: E402
 from pymoo_gan.runs.config import load_run_config  # noqa: E402
 from pymoo_gan.runs.search import run_search  # noqa: E402
+from pymoo_gan.training import TrainConfig  # noqa: E402
 from pymoo_gan.training.sparse import SparseConfig  # noqa: E402
 
 KILLER = Path(__file__).with_name("killed_run.py")
@@ -100,3 +108,56 @@ def test_ray_settings_are_checked_and_routed():
         GANSearchProblem(runner="dask")
     with pytest.raises(ValueError, match="cannot score a sparse supernet"):
         GANSearchProblem(runner="ray", sparse=SparseConfig(total_steps=10))
+
+
+def stage2_search(tiny, **settings):
+    """A tiny stage-2 search with synchronous rounds (an untrained tiny G: the speed and identity do not need G*)."""
+    search = GANSearchProblem(progress=False, **tiny).config
+    g_space = make_generator_space(search)
+    G = build_generator(g_space.decode(g_space.sample(np.random.default_rng(3))),
+                        generator=torch.Generator().manual_seed(0))
+    problem = DiscriminatorSearchProblem(G, data=search.data, metrics=search.metrics, device=search.device,
+                                         seed=search.seed, progress=False, channels=8, warmup_epochs=0.0,
+                                         round_epochs=0.25, pairs="synchronous",
+                                         train=TrainConfig(g_batch_size=16, d_batch_size=16, n_critic=1), **settings)
+    res = minimize(problem, nsga2(pop_size=4), ("n_gen", 2), seed=1)
+    return problem, res
+
+
+def test_stage_2_pairs_trained_on_two_actors_give_the_local_results(cluster, tiny):
+    local, res_local = stage2_search(tiny)
+    remote, res_remote = stage2_search(tiny, **RAY)
+    assert len(remote.runner.actors) == 2 and remote.trainer._worker is None  # the pairs trained on the actors
+    assert local.trainer.weights_version == remote.trainer.weights_version == 3  # warm-up, the initial round, one more
+    pd.testing.assert_frame_equal(local.results().drop(columns="score_time_s"),
+                                  remote.results().drop(columns="score_time_s"))
+    np.testing.assert_array_equal(res_local.pop.get("X"), res_remote.pop.get("X"))
+    np.testing.assert_array_equal(res_local.pop.get("F"), res_remote.pop.get("F"))
+    for a, b in [(local.trainer.supernet, remote.trainer.supernet), (local.trainer.copies, remote.trainer.copies)]:
+        states = [m.state_dict() if hasattr(m, "state_dict") else {k: p.G.state_dict() for k, p in m.items()}
+                  for m in (a, b)]
+        assert pickle_equal(*states)
+    remote.runner.close()
+
+
+def pickle_equal(a, b) -> bool:
+    """Nested dicts of tensors with equal keys and bitwise equal values."""
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(pickle_equal(a[k], b[k]) for k in a)
+    return torch.equal(a, b)
+
+
+def test_class_score_objectives_with_a_feature_only_extractor_are_refused_before_actors_start(cluster, tmp_path):
+    weights = save_random_clip_weights(tmp_path / "tiny_clip.pt", seed=0)
+    problem = GANSearchProblem(extractor="clip", clip_weights=str(weights), objectives=("fd", "score"),
+                               progress=False, **RAY)
+    problem.runner = runner = RayRunner(ParallelConfig(**RAY))
+    with pytest.raises(ValueError, match="'cs_.*' needs class logits, but extractor 'clip.*' gives features only"):
+        problem.evaluate(problem.space.sample(np.random.default_rng(0), 2))
+    assert not runner.actors  # refused from the settings: no actor started (nor built a scorer) for nothing
+
+
+def test_stage_2_on_ray_needs_synchronous_pairs():
+    with pytest.raises(ValueError, match="runner='ray' trains stage-2 pairs in parallel only with "
+                                         "pairs='synchronous'"):
+        DiscriminatorSearchProblem(torch.nn.Linear(1, 1), runner="ray")
