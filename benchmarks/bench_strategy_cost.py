@@ -90,7 +90,7 @@ def measure(name: str, args) -> dict:
                                **(TINY if args.tiny else {}), **schedule)
     algorithm.setup(problem, termination=("n_gen", 2), seed=args.seed)
     algorithm.next()
-    g_before = problem.trainer.supernet_step
+    g_before, scored_before = problem.trainer.supernet_step, len(problem.results())
     rss_before = _status_kib("VmRSS")
     hwm = _reset_peak_rss()
     if device.type == "cuda":
@@ -105,8 +105,8 @@ def measure(name: str, args) -> dict:
     out = {"strategy": name, "cpu_s": cpu, "wall_s": wall, "seconds": cpu if str(timer) == "process" else wall,
            "g_steps": problem.trainer.supernet_step - g_before, "peak_rss_mib": peak_kib / 1024,
            "rss_before_mib": (rss_before or 0) / 1024, "memory": "VmHWM of the generation" if hwm else
-           "ru_maxrss of the process", "evaluated": len(problem.results()), "device": harness.device_name(device),
-           "timer": str(timer)}
+           "ru_maxrss of the process", "evaluated": len(problem.results()) - scored_before,
+           "device": harness.device_name(device), "timer": str(timer)}
     if device.type == "cuda":
         out["cuda_peak_mib"] = torch.cuda.max_memory_allocated(device) / 2**20
     return out
