@@ -31,10 +31,11 @@ def test_peak_rss_reset_reads_the_generation_only():
     script = load_benchmark("bench_strategy_cost")
     if not script._reset_peak_rss():
         pytest.skip("no /proc/self/clear_refs here: the script falls back to ru_maxrss")
-    import numpy as np
+    import mmap
 
-    block = np.ones(64 * 2**20 // 8)  # 64 MiB resident
+    block = mmap.mmap(-1, 64 * 2**20)  # fresh pages (not reused from the heap), unmapped again by close()
+    block.write(b"x" * len(block))  # 64 MiB resident
     high = script._status_kib("VmHWM")
-    del block
+    block.close()
     assert script._reset_peak_rss()
     assert script._status_kib("VmHWM") < high - 32 * 1024  # the earlier peak is forgotten
