@@ -6,9 +6,11 @@ Every figure is drawn in one style (:mod:`pymoo_gan.report.style`) and can be sa
 
 from pymoo_gan.report.attainment import attainment_surface, attainment_surfaces, plot_attainment, plot_median_fronts
 from pymoo_gan.report.replot import replot_run
+from pymoo_gan.report.retrained import plot_retrained
 from pymoo_gan.report.run_report import write_run_report
 from pymoo_gan.report.search_report import pareto_table, write_search_report
 from pymoo_gan.report.style import FORMATS, figure_style
 
 __all__ = ["FORMATS", "attainment_surface", "attainment_surfaces", "figure_style", "pareto_table",
-           "plot_attainment", "plot_median_fronts", "replot_run", "write_run_report", "write_search_report"]
+           "plot_attainment", "plot_median_fronts", "plot_retrained", "replot_run", "write_run_report",
+           "write_search_report"]
