@@ -202,3 +202,13 @@ def test_architecture_steps_raise_the_op_that_fools_the_discriminator(method):
     step()
     delta = t.alphas_g.alphas["normal"].detach() - before
     assert (delta[..., 3] > 0).all() and (np.delete(delta.numpy(), 3, axis=-1) < 0).all()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_alphagan_duality_gap_is_not_negative_beyond_noise(seed):
+    # D_worst ascends V against G and G_worst descends it against D, so V(G, D_worst) - V(G_worst, D) >= 0 on a common
+    # batch, up to the noise of evaluating on a batch the copies were not trained on
+    t = _alphagan(seed=seed, worst_steps=5)
+    t.search_epoch()
+    g_worst, weights, d_worst = t.find_worst()
+    assert float(t.arch_step(g_worst, weights, d_worst)) > -0.05
