@@ -28,6 +28,7 @@ Layout of a problem file (every table optional; defaults are the embedded CPU pr
     [retrain.transfer]              # TransferConfig: retrain on another dataset / resolution (EAGAN's STL-10)
     [retrain.dgl]                   # DistillConfig: DGL-GAN teacher D (a run directory, a D file or "train")
     [retrain.sparse]                # SparseConfig: STU-GAN sparse G and D (dynamic or static masks)
+    [retrain.parallel]              # ParallelConfig: retrain the pairs one per Ray actor (runner = "ray")
 
 Example:
     >>> config = load_run_config("problems/small_cpu.toml")                # doctest: +SKIP

@@ -31,6 +31,7 @@ import torch
 
 from pymoo_gan.data.config import DataConfig
 from pymoo_gan.evaluation.config import MetricsConfig
+from pymoo_gan.evaluation.parallel import ParallelConfig
 from pymoo_gan.evaluation.scorer import CandidateScorer
 from pymoo_gan.files import atomic_write
 from pymoo_gan.metrics import fixed_latents, metric_key, reference_statistics, score, sparse_cost
@@ -96,6 +97,9 @@ class RetrainConfig:
     transfer: TransferConfig | None = None  # retrain on another dataset / resolution than the search used
     dgl: DistillConfig | None = None  # DGL-GAN: a frozen teacher D's term in G's loss ([retrain.dgl])
     sparse: SparseConfig | None = None  # STU-GAN: sparse G and D from scratch ([retrain.sparse])
+    # where a two-stage run retrains its pairs ([retrain.parallel]): "local" one after another, "ray" one per actor
+    # (pymoo_gan.runs.remote_retrain); it does not change the results
+    parallel: ParallelConfig = ParallelConfig()
 
     def __post_init__(self):
         if not self.train.ema_decay:

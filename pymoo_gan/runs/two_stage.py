@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -33,6 +34,7 @@ import torch
 
 from pymoo_gan import registry
 from pymoo_gan.algorithms import nsga2
+from pymoo_gan.evaluation.runners import make_runner
 from pymoo_gan.evaluation.scorer import extractor_summary, score_aliases
 from pymoo_gan.files import atomic_write
 from pymoo_gan.metrics import count_params
@@ -44,6 +46,7 @@ from pymoo_gan.report.tables import write_pareto_tables
 from pymoo_gan.runs.checkpoint import load_checkpoint
 from pymoo_gan.runs.config import RunConfig, run_config_from_dict
 from pymoo_gan.runs.export import export_model, load_generator
+from pymoo_gan.runs.remote_retrain import PairRetraining, retrain_on_actors
 from pymoo_gan.runs.retrain import retrain
 from pymoo_gan.runs.rundir import RunDirectory
 from pymoo_gan.runs.schema import to_dict
@@ -125,24 +128,49 @@ def _search_stages(config: RunConfig, run: RunDirectory, fresh: bool, progress: 
 def _retrain_pairs(config: RunConfig, retrain_config, pairs, c1, g_key: str, pair_dir, final: Path,
                    tables: Path, fresh: bool, progress: bool) -> list[dict]:
     """Retrain ``pairs`` from scratch (``pair_dir(i)`` holds pair i's state, ``final`` the exported generators and
-    their samples, ``tables`` ``final.{csv,tex}``); returns the table's rows."""
-    rows, grids = [], []
+    their samples, ``tables`` ``final.{csv,tex}``); returns the table's rows. With ``retrain_config.parallel.runner``
+    "ray" the pairs retrain one per actor task (:mod:`pymoo_gan.runs.remote_retrain`); a pair whose actor kept dying
+    is a row with its ``failure`` and no generator."""
+    rows, grids, labels = [], [], []
     final.mkdir(parents=True, exist_ok=True)
+    remote = _retrain_remotely(retrain_config, pairs, c1, pair_dir, fresh)
     for i, (g_arch, d_arch, d_info) in enumerate(pairs):
         directory = pair_dir(i)
-        result = retrain(g_arch, retrain_config, directory, data=c1.data, metrics=c1.metrics, d_arch=d_arch,
-                         model=c1.model, device=c1.device, seed=c1.seed, progress=progress, fresh=fresh)
+        d_key = d_info.get("genotype", f"fixed {c1.model.discriminator}")
+        if remote is None:
+            result = retrain(g_arch, retrain_config, directory, data=c1.data, metrics=c1.metrics, d_arch=d_arch,
+                             model=c1.model, device=c1.device, seed=c1.seed, progress=progress, fresh=fresh)
+        else:
+            result, failure = remote[i]
+            if result is None:
+                rows.append({"pair": i, "generator": g_key, "discriminator": d_key, "g_params": float("nan"),
+                             "d_params": d_info.get("d_params", float("nan")), "failure": failure})
+                continue
         G = load_generator(directory / "generator.pt")
         export_model(G, final / f"generator_{i}.pt", metadata=result)
         with torch.no_grad():
             grids.append(G(torch.randn(10, G.latent_dim, generator=torch.Generator().manual_seed(i))).numpy())
-        d_key = d_info.get("genotype", f"fixed {c1.model.discriminator}")
+        labels.append(f"pair {i}")
         rows.append({"pair": i, "generator": g_key, "discriminator": d_key,
                      "g_params": float(count_params(G)), "d_params": d_info.get("d_params", float("nan")),
                      **result})
-    plot_sample_grid(grids, [f"pair {i}" for i in range(len(grids))], str(final / "samples.png"))
+    if grids:
+        plot_sample_grid(grids, labels, str(final / "samples.png"))
     write_pareto_tables(pd.DataFrame(rows), str(tables), stem="final", caption=f"{config.name}: retrained pairs")
     return rows
+
+
+def _retrain_remotely(retrain_config, pairs, c1, pair_dir, fresh: bool) -> list[tuple] | None:
+    """``(scores or None, failure)`` per pair, retrained on the actors ``retrain_config.parallel`` asks for (their
+    pool is closed afterwards); None with the local runner."""
+    runner = make_runner(retrain_config.parallel)
+    if not runner.remote:
+        return None
+    job = PairRetraining(retrain_config, c1.data, c1.metrics, c1.model, c1.device, c1.seed, fresh)
+    try:
+        return retrain_on_actors(runner, job, [(g, d) for g, d, _ in pairs], [pair_dir(i) for i in range(len(pairs))])
+    finally:
+        runner.close()
 
 
 def run_two_stage(config: RunConfig, out: str | os.PathLike, fresh: bool = False, progress: bool = True,
@@ -199,10 +227,13 @@ def retrain_run(run_dir: str | os.PathLike, overrides: dict | None = None, fresh
                                  "it first with the `pymoo-gan search` command that started it")
         summary, pairs, c1, g_key = _search_stages(config, run, fresh=False, progress=progress, verbose=False,
                                                    report=False)
-        if retrain_config == config.retrain and "retrain" in config.stages:
+        # where the pairs retrain (retrain.parallel) does not change the results, so neither where they are written
+        same = dataclasses.replace(retrain_config, parallel=config.retrain.parallel) == config.retrain
+        if same and "retrain" in config.stages:
             root, pair_dir, final = run.path, (lambda i: run.stage(f"retrain/pair{i}")), run.stage("export/final")
         else:
-            tag = hashlib.sha256(json.dumps(to_dict(retrain_config), sort_keys=True).encode()).hexdigest()[:8]
+            recipe = {k: v for k, v in to_dict(retrain_config).items() if k != "parallel"}
+            tag = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:8]
             root = run.stage(f"retrain_{tag}")
             _write_json(root / "retrain.json", {"retrain": to_dict(retrain_config), "overrides": overrides})
             pair_dir, final = (lambda i: root / f"pair{i}"), root / "export"

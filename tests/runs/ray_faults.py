@@ -18,3 +18,17 @@ class Crash:
         if key in self.always or (key in self.once and not marker.exists()):
             marker.touch()
             os._exit(1)
+
+
+class CrashOnPair:
+    """The actor retraining a pair into a directory named in ``always`` dies (a marker file in ``folder`` tells the
+    test it did)."""
+
+    def __init__(self, folder, always=()):
+        self.folder, self.always = str(folder), set(always)
+
+    def __call__(self, task):
+        name = Path(task[2]).name
+        if name in self.always:
+            Path(self.folder, f"died-{name}").touch()
+            os._exit(1)

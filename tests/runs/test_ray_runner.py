@@ -1,8 +1,10 @@
 """Stage-1 scoring on 2 Ray actors (a local Ray with logical CPUs): the same results as the local runner, an actor that
 dies mid-round is restarted and its candidate scored again (or marked failed), a killed driver resumes to the same
-results. Stage-2 pairs trained on 2 actors (synchronous rounds): the same results as the local runner. Skipped without
-Ray (``pip install -e ".[ray]"``)."""
+results. Stage-2 pairs trained on 2 actors (synchronous rounds): the same results as the local runner. Chosen pairs
+retrained on 2 actors: the same final table and generators as the local runner, a pair whose actor keeps dying is a
+failed row. Skipped without Ray (``pip install -e ".[ray]"``)."""
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -13,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from ray_faults import Crash
+from ray_faults import Crash, CrashOnPair
 from tiny_run import SMALL, tiny_args
 
 ray = pytest.importorskip("ray", reason='Ray is an optional extra: pip install -e ".[ray]"')
@@ -22,13 +24,18 @@ from pymoo.optimize import minimize  # noqa: E402
 
 from pymoo_gan import DiscriminatorSearchProblem, GANSearchProblem, nsga2  # noqa: E402
 from pymoo_gan.cli import main, parse_overrides  # noqa: E402
+from pymoo_gan.evaluation import runners  # noqa: E402
 from pymoo_gan.evaluation.parallel import ParallelConfig  # noqa: E402
 from pymoo_gan.evaluation.ray_runner import RayRunner  # noqa: E402
 from pymoo_gan.metrics.clip import save_random_clip_weights  # noqa: E402
 from pymoo_gan.models import build_generator  # noqa: E402
 from pymoo_gan.problems.generator_search import make_generator_space  # noqa: E402
 from pymoo_gan.runs.config import load_run_config  # noqa: E402
+from pymoo_gan.runs.export import load_generator  # noqa: E402
 from pymoo_gan.runs.search import run_search  # noqa: E402
+from pymoo_gan.runs.two_stage import _retrain_pairs  # noqa: E402
+from pymoo_gan.space import EAGANDiscriminatorSpace  # noqa: E402
+from pymoo_gan.space.eagan import DiscriminatorMacro  # noqa: E402
 from pymoo_gan.training import TrainConfig  # noqa: E402
 from pymoo_gan.training.sparse import SparseConfig  # noqa: E402
 
@@ -161,3 +168,35 @@ def test_stage_2_on_ray_needs_synchronous_pairs():
     with pytest.raises(ValueError, match="runner='ray' trains stage-2 pairs in parallel only with "
                                          "pairs='synchronous'"):
         DiscriminatorSearchProblem(torch.nn.Linear(1, 1), runner="ray")
+
+
+def retrain_tiny_pairs(out: Path, n_pairs: int, **parallel):
+    """The retrain stage of the tiny small problem on ``n_pairs`` tiny pairs (a sampled G against a searched D, then
+    against the fixed D, again) into ``out``; returns the table's rows and ``final.csv``."""
+    config = load_run_config(SMALL, parse_overrides([a for a in tiny_args(**{
+        "retrain.epochs": 0.5, "retrain.eval_every": 0.25, "retrain.select_samples": 64, "retrain.n_samples": 64,
+        "stage1.problem.metrics.n_samples": 64, "stage1.problem.metrics.batch_size": 64}) if a != "--set"]))
+    c1 = config.stage1.problem
+    g_arch = make_generator_space(c1).decode(make_generator_space(c1).sample(np.random.default_rng(3)))
+    d_arch = EAGANDiscriminatorSpace(DiscriminatorMacro(8, 1, 16)).decode([0, 1, 1, 1, 1, 1, 0] * 3)
+    pairs = [(g_arch, d_arch, {"genotype": "searched", "d_params": 1.0}), (g_arch, None, {})] * 2
+    retrain_config = dataclasses.replace(config.retrain, parallel=ParallelConfig(**parallel))
+    rows = _retrain_pairs(config, retrain_config, pairs[:n_pairs], c1, "g", lambda i: out / f"pair{i}",
+                          out / "export", out, fresh=False, progress=False)
+    return rows, pd.read_csv(out / "final.csv")
+
+
+def test_chosen_pairs_retrained_on_two_actors_give_the_local_table_and_generators(cluster, tmp_path, monkeypatch):
+    _, local = retrain_tiny_pairs(tmp_path / "local", 2)
+    parallel = ParallelConfig(**RAY, max_retries=0)
+    runner = RayRunner(parallel, fault=CrashOnPair(tmp_path, always=["pair2"]))
+    monkeypatch.setitem(runners._SHARED, parallel, runner)  # the runner make_runner gives, with a fault hook
+    rows, remote = retrain_tiny_pairs(tmp_path / "ray", 3, **RAY, max_retries=0)
+    assert (tmp_path / "died-pair2").exists() and not runner.actors  # the pool is closed after retraining
+    # the failed row makes the integer columns float
+    pd.testing.assert_frame_equal(remote.iloc[:2].drop(columns="failure"), local, check_dtype=False)
+    assert rows[2]["failure"] == "worker died while retraining (1 tries)" and remote["failure"].iloc[:2].isna().all()
+    assert not (tmp_path / "ray" / "export" / "generator_2.pt").exists()
+    for i in range(2):
+        a, b = (load_generator(tmp_path / run / "export" / f"generator_{i}.pt") for run in ("local", "ray"))
+        assert pickle_equal(a.state_dict(), b.state_dict())
