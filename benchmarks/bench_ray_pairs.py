@@ -23,7 +23,6 @@ Example:
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -71,12 +70,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     pairs, steps = (4, 1) if args.tiny and (args.pairs, args.steps) == (8, 4) else (args.pairs, args.steps)
     device, timer = harness.setup(args)
     load_before = harness.load_average()
-    import ray
-
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    started_here = not ray.is_initialized()
-    if started_here:
-        ray.init(num_cpus=2, num_gpus=0, include_dashboard=False, log_to_driver=False)
+    ray, started_here = harness.local_ray()
 
     latent, g_ch, d_ch = (12, 8, 8) if args.tiny else (24, 32, 32)  # problems/small_cpu.toml's widths otherwise
     data = DataConfig()

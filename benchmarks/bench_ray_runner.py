@@ -24,7 +24,6 @@ Example:
 from __future__ import annotations
 
 import math
-import os
 import sys
 import time
 from pathlib import Path
@@ -76,12 +75,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     n = 4 if args.tiny and args.candidates == 16 else args.candidates
     device, timer = harness.setup(args)
     load_before = harness.load_average()
-    import ray
-
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    started_here = not ray.is_initialized()
-    if started_here:
-        ray.init(num_cpus=2, num_gpus=0, include_dashboard=False, log_to_driver=False)
+    ray, started_here = harness.local_ray()
 
     problem = GANSearchProblem(progress=False, device=str(device), **(TINY if args.tiny else {}))
     genotypes = list(problem.space.sample(np.random.default_rng(0), n))

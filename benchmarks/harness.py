@@ -87,6 +87,18 @@ def load_average() -> float | str:
     return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else ""
 
 
+
+def local_ray(num_cpus: int = 2):
+    """``(ray, started_here)``: Ray with ``num_cpus`` logical CPUs and no GPU, started here unless the caller already
+    connected (then ``started_here`` is False and the caller's session is left running)."""
+    import ray
+
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(num_cpus=num_cpus, num_gpus=0, include_dashboard=False, log_to_driver=False)
+    return ray, started_here
+
 # ---- command line ----------------------------------------------------------------------------------------------------
 def parser(doc: str) -> argparse.ArgumentParser:
     """An argument parser with the options every script has: ``--tiny``, ``--device``, ``--out``, ``--threads``,

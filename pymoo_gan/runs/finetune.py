@@ -125,8 +125,8 @@ def finetune(problem, front, config: FinetuneConfig, directory, *, progress: boo
             D = build_discriminator(c.model.discriminator, in_channels=c.data.channels, channels=c.model.d_channels,
                                     resolution=c.data.resolution, generator=init).to(trainer.device)
         cfg = dataclasses.replace(problem.config.train, ema_decay=config.finetune_ema_decay, ema_warmup=True,
-                                  g_lr=config.finetune_g_lr, d_lr=config.finetune_d_lr, n_critic=config.finetune_n_critic,
-                                  g_batch_size=config.finetune_g_batch_size,
+                                  g_lr=config.finetune_g_lr, d_lr=config.finetune_d_lr,
+                                  n_critic=config.finetune_n_critic, g_batch_size=config.finetune_g_batch_size,
                                   d_batch_size=config.finetune_d_batch_size)
         gan = GANTrainer(G.requires_grad_(True), D.requires_grad_(True), cfg, latent_dim=G.latent_dim)
         gen = torch.Generator(device=trainer.device).manual_seed(problem.config.seed + 7)
