@@ -16,6 +16,15 @@ def isolated_cache(tmp_path_factory):
     return path
 
 
+@pytest.fixture(autouse=True)
+def restored_threads():
+    """Every test leaves torch's thread count as it found it (benchmark scripts set one thread): a run resumed in this
+    process must compute exactly as the subprocess it continues, which starts with the default."""
+    n = torch.get_num_threads()
+    yield
+    torch.set_num_threads(n)
+
+
 @pytest.fixture
 def tiny():
     return dict(TINY)
