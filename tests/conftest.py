@@ -1,7 +1,15 @@
 import os
 
-import pytest
-import torch
+# One intra-op thread everywhere in the suite, set before torch loads: the test process, the subprocesses it starts
+# (killed and resumed runs, workers; they inherit the variable) and Ray's actors (one CPU each) then compute with the
+# same floating-point sums, so "identical to an uninterrupted / local run" is exact. Tiny tensors gain nothing from
+# more threads, and on a busy 2-core machine extra threads stall.
+os.environ["OMP_NUM_THREADS"] = "1"
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+torch.set_num_threads(1)
 
 # Tiny settings for the stage-1 problem: the suite exercises the real code paths in seconds on 2 CPU cores.
 TINY = dict(latent_dim=12, g_channels=8, d_channels=8, warmup_epochs=0.5, round_epochs=0.25, n_samples=128,
@@ -18,8 +26,8 @@ def isolated_cache(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def restored_threads():
-    """Every test leaves torch's thread count as it found it (benchmark scripts set one thread): a run resumed in this
-    process must compute exactly as the subprocess it continues, which starts with the default."""
+    """Every test leaves torch's thread count as it found it (one; benchmark scripts may set another): a run resumed in
+    this process must compute exactly as the subprocess it continues."""
     n = torch.get_num_threads()
     yield
     torch.set_num_threads(n)
