@@ -1,9 +1,12 @@
 """Stage-1 scoring on 2 Ray actors (a local Ray with logical CPUs): the same results as the local runner, an actor that
 dies mid-round is restarted and its candidate scored again (or marked failed), a killed driver resumes to the same
-results. Stage-2 pairs trained on 2 actors (synchronous rounds): the same results as the local runner. Chosen pairs
-retrained on 2 actors: the same final table and generators as the local runner, a pair whose actor keeps dying is a
-failed row. Skipped without Ray (``pip install -e ".[ray]"``)."""
+results. Stage-2 pairs trained on 2 actors (synchronous rounds): the same results as the local runner though an actor
+dies mid-round (its pair is trained again), a pair that keeps killing its actor fails for the round, and a driver
+killed in stage 2 resumes on new actors to the same results. Chosen pairs retrained on 2 actors: the same final table
+and generators as the local runner, a pair whose actor keeps dying is a failed row. Skipped without Ray
+(``pip install -e ".[ray]"``)."""
 
+import copy
 import dataclasses
 import os
 import signal
@@ -17,10 +20,10 @@ import pytest
 import torch
 from ray_faults import Crash, CrashOnPair
 from tiny_run import SMALL, tiny_args
+from tiny_stage2 import RAY, stage2_problem, stage2_search
 
 ray = pytest.importorskip("ray", reason='Ray is an optional extra: pip install -e ".[ray]"')
 
-from pymoo.optimize import minimize  # noqa: E402
 
 from pymoo_gan import DiscriminatorSearchProblem, GANSearchProblem, nsga2  # noqa: E402
 from pymoo_gan.cli import main, parse_overrides  # noqa: E402
@@ -28,7 +31,6 @@ from pymoo_gan.evaluation import runners  # noqa: E402
 from pymoo_gan.evaluation.parallel import ParallelConfig  # noqa: E402
 from pymoo_gan.evaluation.ray_runner import RayRunner  # noqa: E402
 from pymoo_gan.metrics.clip import save_random_clip_weights  # noqa: E402
-from pymoo_gan.models import build_generator  # noqa: E402
 from pymoo_gan.problems.generator_search import make_generator_space  # noqa: E402
 from pymoo_gan.runs.config import load_run_config  # noqa: E402
 from pymoo_gan.runs.export import load_generator  # noqa: E402
@@ -36,11 +38,9 @@ from pymoo_gan.runs.search import run_search  # noqa: E402
 from pymoo_gan.runs.two_stage import _retrain_pairs  # noqa: E402
 from pymoo_gan.space import EAGANDiscriminatorSpace  # noqa: E402
 from pymoo_gan.space.eagan import DiscriminatorMacro  # noqa: E402
-from pymoo_gan.training import TrainConfig  # noqa: E402
 from pymoo_gan.training.sparse import SparseConfig  # noqa: E402
 
 KILLER = Path(__file__).with_name("killed_run.py")
-RAY = dict(runner="ray", actors=2, cpus_per_actor=1.0, gpus_per_actor=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -117,34 +117,52 @@ def test_ray_settings_are_checked_and_routed():
         GANSearchProblem(runner="ray", sparse=SparseConfig(total_steps=10))
 
 
-def stage2_search(tiny, **settings):
-    """A tiny stage-2 search with synchronous rounds (an untrained tiny G: the speed and identity do not need G*)."""
-    search = GANSearchProblem(progress=False, **tiny).config
-    g_space = make_generator_space(search)
-    G = build_generator(g_space.decode(g_space.sample(np.random.default_rng(3))),
-                        generator=torch.Generator().manual_seed(0))
-    problem = DiscriminatorSearchProblem(G, data=search.data, metrics=search.metrics, device=search.device,
-                                         seed=search.seed, progress=False, channels=8, warmup_epochs=0.0,
-                                         round_epochs=0.25, pairs="synchronous",
-                                         train=TrainConfig(g_batch_size=16, d_batch_size=16, n_critic=1), **settings)
-    res = minimize(problem, nsga2(pop_size=4), ("n_gen", 2), seed=1)
-    return problem, res
+@pytest.fixture(scope="module")
+def stage2_local(tmp_path_factory):
+    """``(problem, directory)`` of the tiny stage-2 search with synchronous pairs trained in this process."""
+    out = tmp_path_factory.mktemp("stage2") / "local"
+    return stage2_search(stage2_problem(), out).problem, out
 
 
-def test_stage_2_pairs_trained_on_two_actors_give_the_local_results(cluster, tiny):
-    local, res_local = stage2_search(tiny)
-    remote, res_remote = stage2_search(tiny, **RAY)
+def test_stage_2_pairs_on_two_actors_give_the_local_results_though_an_actor_dies(cluster, stage2_local, tmp_path):
+    local, local_dir = stage2_local
+    offspring = pd.read_csv(local_dir / "results.csv").query("kind == 'offspring'")["genotype"].iloc[1]
+    remote = stage2_problem(**RAY)
+    doomed = remote.space.to_genotype(np.zeros(remote.n_var, int))
+    assert remote.space.key(doomed) not in set(local.results()["genotype"])
+    remote.runner = RayRunner(ParallelConfig(**RAY, max_retries=1),
+                              fault=CrashOnPair(tmp_path, once=[offspring], always=[remote.space.key(doomed)]))
+    res_remote = stage2_search(remote, tmp_path / "ray")
     assert len(remote.runner.actors) == 2 and remote.trainer._worker is None  # the pairs trained on the actors
+    assert (tmp_path / f"died-{offspring}").exists()  # an actor died training a pair of round 2 ...
     assert local.trainer.weights_version == remote.trainer.weights_version == 3  # warm-up, the initial round, one more
-    pd.testing.assert_frame_equal(local.results().drop(columns="score_time_s"),
-                                  remote.results().drop(columns="score_time_s"))
-    np.testing.assert_array_equal(res_local.pop.get("X"), res_remote.pop.get("X"))
-    np.testing.assert_array_equal(res_local.pop.get("F"), res_remote.pop.get("F"))
+    assert_same_tables(tmp_path / "ray", local_dir)  # ... and its pair was trained again, as locally
     for a, b in [(local.trainer.supernet, remote.trainer.supernet), (local.trainer.copies, remote.trainer.copies)]:
         states = [m.state_dict() if hasattr(m, "state_dict") else {k: p.G.state_dict() for k, p in m.items()}
                   for m in (a, b)]
         assert pickle_equal(*states)
+    # a pair that kills every actor it meets fails for the round after max_retries, as a pair whose training failed
+    # locally: its updates are dropped, the other pairs train, and it is scored as failed
+    other = res_remote.pop.get("X")[0]
+    before = copy.deepcopy(remote.trainer.supernet.state_dict())
+    remote.train_round([doomed, other])
+    assert remote.trainer.failures == {remote.space.key(doomed): "worker died while training (2 tries)"}
+    assert not pickle_equal(before, remote.trainer.supernet.state_dict())  # the other pair's update
+    bad, good = remote._scored_batch([doomed, other], remote.trainer.weights_version, "offspring")
+    assert bad["failure"] == "worker died while training (2 tries)" and bad["F0"] == 1e12
+    assert good["failure"] == "" and np.isfinite(good["F0"])
     remote.runner.close()
+
+
+def test_a_driver_killed_in_stage_2_resumes_on_new_actors_to_the_same_results(cluster, stage2_local, tmp_path):
+    out = tmp_path / "ray"
+    command = [sys.executable, str(KILLER), "stage2-score", "6", "--", "tiny-stage2", str(out), cluster]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    assert (out / "checkpoint.pt").exists()
+    assert set(pd.read_csv(out / "population.csv")["generation"]) == {1}  # killed in generation 2, after its round
+    stage2_search(stage2_problem(**RAY, address=cluster), out)
+    assert_same_tables(out, stage2_local[1])
 
 
 def pickle_equal(a, b) -> bool:
