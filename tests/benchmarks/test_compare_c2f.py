@@ -34,8 +34,7 @@ def test_same_budget_for_both():
 
 
 @pytest.mark.slow  # the Ray route of the comparison scripts is proven by compare_strategies' default test
-def test_the_seeds_on_two_ray_actors_give_the_local_rows(tmp_path):
-    pytest.importorskip("ray", reason='Ray is an optional extra: pip install -e ".[ray]"')
+def test_the_seeds_on_two_ray_actors_give_the_local_rows(ray_cluster, tmp_path):
     script = load_benchmark("compare_c2f")
     tables = {}
     for runner in ("local", "ray"):

@@ -68,8 +68,7 @@ def test_retrain_recipe_takes_exactly_the_steps():
 
 
 @pytest.mark.parametrize("retrain_steps", [0, pytest.param(2, marks=pytest.mark.slow)])
-def test_the_jobs_on_two_ray_actors_give_the_local_rows(retrain_steps, tmp_path):
-    pytest.importorskip("ray", reason='Ray is an optional extra: pip install -e ".[ray]"')
+def test_the_jobs_on_two_ray_actors_give_the_local_rows(retrain_steps, ray_cluster, tmp_path):
     script = load_benchmark("compare_strategies")
     argv = ["--tiny", "--device", "cpu", "--strategies", "nsga2", "alphagan_s", "--seeds", "0", "--n-gen", "1",
             "--g-steps", "2", "--retrain-steps", str(retrain_steps), "--retrain-samples", "32",

@@ -8,7 +8,6 @@ and generators as the local runner, a pair whose actor keeps dying is a failed r
 
 import copy
 import dataclasses
-import os
 import signal
 import subprocess
 import sys
@@ -43,18 +42,6 @@ from pymoo_gan.training.sparse import SparseConfig  # noqa: E402
 KILLER = Path(__file__).with_name("killed_run.py")
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """A local Ray with 2 logical CPUs (no dashboard, no auth token in the user's home); its workers import this
-    folder's modules too (the fault hook)."""
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    path = os.pathsep.join(p for p in (str(Path(__file__).parent), os.environ.get("PYTHONPATH")) if p)
-    ray.init(num_cpus=2, num_gpus=0, include_dashboard=False, log_to_driver=False,
-             _temp_dir=str(tmp_path_factory.mktemp("ray")), runtime_env={"env_vars": {"PYTHONPATH": path}})
-    yield ray.get_runtime_context().gcs_address
-    ray.shutdown()
-
-
 def stage1_args(**changes) -> list[str]:
     return tiny_args(stages='["stage1"]', **changes)
 
@@ -73,7 +60,7 @@ def assert_same_tables(a: Path, b: Path, names=("results.csv", "population.csv")
                                       pd.read_csv(b / name).drop(columns=["score_time_s"], errors="ignore"), obj=name)
 
 
-def test_two_actors_score_as_the_local_runner_and_a_dead_actor_is_restarted(cluster, local_run, tmp_path):
+def test_two_actors_score_as_the_local_runner_and_a_dead_actor_is_restarted(ray_cluster, local_run, tmp_path):
     config = load_run_config(SMALL, parse_overrides([a for a in stage1_args() if a != "--set"]))
     problem = GANSearchProblem(config.stage1.problem.replace(**RAY), progress=False)
     local = pd.read_csv(local_run / "results.csv")
@@ -96,9 +83,11 @@ def test_two_actors_score_as_the_local_runner_and_a_dead_actor_is_restarted(clus
     problem.runner.close()
 
 
-def test_a_killed_driver_resumes_on_new_actors_to_the_same_results(cluster, local_run, tmp_path):
+@pytest.mark.slow  # ~75 s on 2 busy cores: the stage-2 driver-kill test below proves the resume on new actors by
+# default; this one adds stage-1 scoring and the CLI route
+def test_a_killed_driver_resumes_on_new_actors_to_the_same_results(ray_cluster, local_run, tmp_path):
     args = stage1_args(**{"stage1.problem.runner": '"ray"', "stage1.problem.actors": 2,
-                          "stage1.problem.gpus_per_actor": 0, "stage1.problem.address": f'"{cluster}"'})
+                          "stage1.problem.gpus_per_actor": 0, "stage1.problem.address": f'"{ray_cluster}"'})
     out = tmp_path / "ray"
     command = [sys.executable, str(KILLER), "checkpoint", "2", "--", "search", str(SMALL), "--out", str(out),
                "--quiet", *args]
@@ -124,7 +113,7 @@ def stage2_local(tmp_path_factory):
     return stage2_search(stage2_problem(), out).problem, out
 
 
-def test_stage_2_pairs_on_two_actors_give_the_local_results_though_an_actor_dies(cluster, stage2_local, tmp_path):
+def test_stage_2_pairs_on_two_actors_give_the_local_results_though_an_actor_dies(ray_cluster, stage2_local, tmp_path):
     local, local_dir = stage2_local
     offspring = pd.read_csv(local_dir / "results.csv").query("kind == 'offspring'")["genotype"].iloc[1]
     remote = stage2_problem(**RAY)
@@ -154,14 +143,14 @@ def test_stage_2_pairs_on_two_actors_give_the_local_results_though_an_actor_dies
     remote.runner.close()
 
 
-def test_a_driver_killed_in_stage_2_resumes_on_new_actors_to_the_same_results(cluster, stage2_local, tmp_path):
+def test_a_driver_killed_in_stage_2_resumes_on_new_actors_to_the_same_results(ray_cluster, stage2_local, tmp_path):
     out = tmp_path / "ray"
-    command = [sys.executable, str(KILLER), "stage2-score", "6", "--", "tiny-stage2", str(out), cluster]
+    command = [sys.executable, str(KILLER), "stage2-score", "6", "--", "tiny-stage2", str(out), ray_cluster]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
     assert (out / "checkpoint.pt").exists()
     assert set(pd.read_csv(out / "population.csv")["generation"]) == {1}  # killed in generation 2, after its round
-    stage2_search(stage2_problem(**RAY, address=cluster), out)
+    stage2_search(stage2_problem(**RAY, address=ray_cluster), out)
     assert_same_tables(out, stage2_local[1])
 
 
@@ -172,7 +161,7 @@ def pickle_equal(a, b) -> bool:
     return torch.equal(a, b)
 
 
-def test_class_score_objectives_with_a_feature_only_extractor_are_refused_before_actors_start(cluster, tmp_path):
+def test_class_score_objectives_with_a_feature_only_extractor_are_refused_before_actors_start(ray_cluster, tmp_path):
     weights = save_random_clip_weights(tmp_path / "tiny_clip.pt", seed=0)
     problem = GANSearchProblem(extractor="clip", clip_weights=str(weights), objectives=("fd", "score"),
                                progress=False, **RAY)
@@ -204,7 +193,7 @@ def retrain_tiny_pairs(out: Path, n_pairs: int, **parallel):
     return rows, pd.read_csv(out / "final.csv")
 
 
-def test_chosen_pairs_retrained_on_two_actors_give_the_local_table_and_generators(cluster, tmp_path, monkeypatch):
+def test_chosen_pairs_retrained_on_two_actors_give_the_local_table_and_generators(ray_cluster, tmp_path, monkeypatch):
     _, local = retrain_tiny_pairs(tmp_path / "local", 2)
     parallel = ParallelConfig(**RAY, max_retries=0)
     runner = RayRunner(parallel, fault=CrashOnPair(tmp_path, always=["pair2"]))

@@ -26,7 +26,7 @@ def stage2_problem(**settings) -> DiscriminatorSearchProblem:
                         generator=torch.Generator().manual_seed(0))
     return DiscriminatorSearchProblem(G, data=search.data, metrics=search.metrics, device=search.device,
                                       seed=search.seed, progress=False, channels=8, warmup_epochs=0.0,
-                                      round_epochs=0.25, pairs="synchronous",
+                                      round_epochs=0.05, pairs="synchronous",  # one or two G steps a pair
                                       train=TrainConfig(g_batch_size=16, d_batch_size=16, n_critic=1), **settings)
 
 
