@@ -43,7 +43,10 @@ KILLER = Path(__file__).with_name("killed_run.py")
 
 
 def stage1_args(**changes) -> list[str]:
-    return tiny_args(stages='["stage1"]', **changes)
+    """Stage 1 of the tiny small problem, with a shorter warm-up and fewer samples per score (the Ray tests' time)."""
+    return tiny_args(stages='["stage1"]', **{"stage1.problem.schedule.warmup_epochs": 0.25,
+                                             "stage1.problem.metrics.n_samples": 64,
+                                             "stage1.problem.metrics.batch_size": 64, **changes})
 
 
 @pytest.fixture(scope="module")

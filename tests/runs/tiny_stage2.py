@@ -15,7 +15,7 @@ from pymoo_gan.runs.search import run_search
 from pymoo_gan.training import TrainConfig
 
 RAY = dict(runner="ray", actors=2, cpus_per_actor=1.0, gpus_per_actor=0.0)
-SEARCH = dict(latent_dim=12, g_channels=8, d_channels=8, n_samples=128, batch_size=128, bn_batches=2)
+SEARCH = dict(latent_dim=12, g_channels=8, d_channels=8, n_samples=64, batch_size=64, bn_batches=2)
 
 
 def stage2_problem(**settings) -> DiscriminatorSearchProblem:
