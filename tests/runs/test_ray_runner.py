@@ -128,7 +128,7 @@ def test_stage_2_pairs_on_two_actors_give_the_local_results_though_an_actor_dies
                               fault=CrashOnPair(tmp_path, once=[offspring], always=[remote.space.key(doomed)]))
     res_remote = stage2_search(remote, tmp_path / "ray")
     assert len(remote.runner.actors) == 2 and remote.trainer._worker is None  # the pairs trained on the actors
-    assert (tmp_path / f"died-{offspring}").exists()  # an actor died training a pair of round 2 ...
+    assert (tmp_path / f"died-{offspring}").exists()  # an actor died training a pair mid-round ...
     assert local.trainer.weights_version == remote.trainer.weights_version == 3  # warm-up, the initial round, one more
     assert_same_tables(tmp_path / "ray", local_dir)  # ... and its pair was trained again, as locally
     for a, b in [(local.trainer.supernet, remote.trainer.supernet), (local.trainer.copies, remote.trainer.copies)]:
