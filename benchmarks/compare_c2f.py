@@ -13,7 +13,8 @@ ideal and nadir of both strategies' points with the reference point 1.1 (so the 
 and the best PSNR among candidates with at most ``--macs-fraction`` of the way from the cheapest (all blocks skipped)
 to the default network's MACs (every block kept, default op, full width). Per strategy: median and min-max over seeds,
 appended to ``benchmarks/results.csv`` as ``c2f_vs_flat_<strategy>_hv`` and ``..._best_psnr``, and the bicubic
-baseline's PSNR for reference.
+baseline's PSNR for reference. ``--runner ray --actors K`` runs each seed (its supernet and both searches) as one
+task on K persistent single-threaded Ray actors of a local Ray (CPU only), with the same rows.
 
 Example:
     python benchmarks/compare_c2f.py --tiny
@@ -102,6 +103,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--n-eval", type=int, default=None, help="test pairs per candidate (256; --tiny 16)")
     p.add_argument("--macs-fraction", type=float, default=0.5,
                    help="MACs budget: this fraction of the way from the cheapest to the default network")
+    harness.add_runner_options(p, "seeds (each: its supernet and both searches)")
     args = p.parse_args(argv)
     tiny = args.tiny
     args.seeds = args.seeds or ([0] if tiny else [0, 1, 2])
@@ -111,11 +113,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
     args.n_eval = args.n_eval or (16 if tiny else 256)
     device, timer = harness.setup(args)
     load_before = harness.load_average()
-    runs = []
-    for seed in args.seeds:
-        runs += run_seed(seed, args, device)
-        print(f"seed {seed}: " + "; ".join(f"{r['strategy']} hv {r['hv']:.3f} best psnr {r['best_psnr']:.2f}"
-                                           for r in runs[-2:]), flush=True)
+    with harness.jobs(args, device) as jobs:
+        per_seed = jobs.map(run_seed, [(seed, args, device) for seed in args.seeds], report=lambda rows: print(
+            f"seed {rows[0]['seed']}: " + "; ".join(f"{r['strategy']} hv {r['hv']:.3f} best psnr {r['best_psnr']:.2f}"
+                                                    for r in rows), flush=True))
+    runs = [r for rows in per_seed for r in rows]
     harness.print_table(runs, ["strategy", "seed", "hv", "best_psnr", "macs_budget", "evaluated", "bicubic_psnr",
                                "search_s", "train_s"], title="runs")
     rows = []

@@ -38,11 +38,15 @@ parameters with the published points; rows ``compare_<name>_retrained_fd`` go to
 ``--dataset``/``--data-root``/``--resolution`` choose the images (default the embedded digits at 16x16), e.g. CIFAR-10
 from the JPEG archive: ``--dataset image_folder --data-root ../shared/data/cifar10-jpeg.tar.gz``.
 
+``--runner ray --actors K`` runs every (strategy, seed) search, then every retraining, as one task on K persistent
+single-threaded actors of a local Ray (CPU only; ``harness.Jobs``): the same rows as the local run.
+
 These numbers compare search strategies under a tiny budget on toy problems.
 
 Example:
     python benchmarks/compare_strategies.py --tiny
     python benchmarks/compare_strategies.py --seeds 0 1 2 --g-steps 600 --n-gen 6
+    python benchmarks/compare_strategies.py --seeds 0 1 2 --runner ray --actors 4
 """
 
 from __future__ import annotations
@@ -175,22 +179,21 @@ def retrain_one(name: str, arch, seed: int, config, recipe: RetrainConfig, direc
             "retrain_wall_s": time.perf_counter() - wall}
 
 
-def retrain_all(runs: list[dict], args, device) -> list[dict]:
-    """Retrain every run's chosen architecture and every published one (once per seed) with one recipe."""
+def retrain_all(runs: list[dict], args, device, jobs=None) -> list[dict]:
+    """Retrain every run's chosen architecture and every published one (once per seed) with one recipe, one job per
+    architecture and seed on ``jobs`` (a ``harness.Jobs``; here, one after another, by default)."""
     config = next(r["config"] for r in runs)
     macro = next(r["arch"] for r in runs if r["arch"] is not None).macro
     recipe = retrain_recipe(args.retrain_steps, args.retrain_samples, len(config.data.load("train")[0]))
-    jobs = [(LABELS[r["strategy"]], r["arch"], r["seed"]) for r in runs if r["arch"] is not None]
-    jobs += [(label, published_arch(preset, macro), seed) for label, preset in PUBLISHED.items()
+    todo = [(LABELS[r["strategy"]], r["arch"], r["seed"]) for r in runs if r["arch"] is not None]
+    todo += [(label, published_arch(preset, macro), seed) for label, preset in PUBLISHED.items()
              for seed in args.seeds]
-    out = []
     with tempfile.TemporaryDirectory(prefix="compare_retrain_") as work:
-        for i, (label, arch, seed) in enumerate(jobs):
-            out.append(retrain_one(label, arch, seed, config, recipe, Path(work) / str(i), device))
-            r = out[-1]
-            print(f"retrained {label} seed {seed}: held-out fd {r['fd_test']:.4g}, {r['params']:.0f} params, "
-                  f"{r['retrain_cpu_s']:.1f} s", flush=True)
-    return out
+        return (jobs or harness.Jobs()).map(
+            retrain_one, [(label, arch, seed, config, recipe, Path(work) / str(i), device)
+                          for i, (label, arch, seed) in enumerate(todo)],
+            report=lambda r: print(f"retrained {r['name']} seed {r['seed']}: held-out fd {r['fd_test']:.4g}, "
+                                   f"{r['params']:.0f} params, {r['retrain_cpu_s']:.1f} s", flush=True))
 
 
 def _stats(values) -> dict:
@@ -291,6 +294,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                         "benchmarks/figures/compare_strategies[_<data>]_retrained.png)")
     p.add_argument("--table", type=Path, default=None,
                    help="the retraining table in Markdown (default benchmarks/compare_strategies_<data>.md)")
+    harness.add_runner_options(p, "searches and retrainings")
     args = p.parse_args(argv)
     tiny = args.tiny
     args.seeds = args.seeds or ([0, 1] if tiny else [0, 1, 2])
@@ -310,13 +314,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     device, timer = harness.setup(args)
     load_before = harness.load_average()
 
-    runs = []
-    for name in args.strategies:
-        for seed in args.seeds:
-            runs.append(run_one(name, seed, args, device))
-            r = runs[-1]
-            print(f"{name} seed {seed}: best fd {r['best_fd']:.4g}, {r['g_steps']} G steps, {r['evaluated']} scored, "
-                  f"{r['wall_s']:.1f} s", flush=True)
+    with harness.jobs(args, device) as jobs:
+        runs = jobs.map(run_one, [(name, seed, args, device) for name in args.strategies for seed in args.seeds],
+                        report=lambda r: print(f"{r['strategy']} seed {r['seed']}: best fd {r['best_fd']:.4g}, "
+                                               f"{r['g_steps']} G steps, {r['evaluated']} scored, {r['wall_s']:.1f} s",
+                                               flush=True))
+        retrained = retrain_all(runs, args, device, jobs) if args.retrain_steps else []
     hypervolumes(runs)
     harness.print_table(runs, ["strategy", "seed", "best_fd", "hv", "g_steps", "extra_g_steps", "evaluated", "wall_s",
                                "cpu_s", "peak_mib"], title="runs")
@@ -343,14 +346,14 @@ def main(argv: list[str] | None = None) -> list[dict]:
         rows.append({"benchmark": f"compare_{s['strategy']}_hv", "seconds": s[time_key], "value": s["hv"],
                      "unit": "hypervolume (fd, params) / 1.1 x worst", "settings": spread})
     if args.retrain_steps:
-        rows += retraining_part(runs, summary, args, device, budget)
+        rows += retraining_part(retrained, summary, args, device, budget)
     return harness.finish(args, device, timer, load_before, rows, ["benchmark", "value", "unit", "seconds"],
                           "search strategies, median over seeds")
 
 
-def retraining_part(runs: list[dict], summary: list[dict], args, device, budget: str) -> list[dict]:
-    """Retrain, print and write the table and figure; the CSV rows of the retrained scores."""
-    retrained = retrain_all(runs, args, device)
+def retraining_part(retrained: list[dict], summary: list[dict], args, device, budget: str) -> list[dict]:
+    """Print and write the table and figure of the ``retrained`` architectures (:func:`retrain_all`); the CSV rows of
+    the retrained scores."""
     harness.print_table(retrained, ["name", "seed", "fd_test", "fd_train", "params", "retrain_steps",
                                     "retrain_cpu_s"], title="retrained from scratch")
     table = retrained_summary(retrained, summary)

@@ -18,6 +18,7 @@ import datetime
 import os
 import platform
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -98,6 +99,100 @@ def local_ray(num_cpus: int = 2):
     if started_here:
         ray.init(num_cpus=num_cpus, num_gpus=0, include_dashboard=False, log_to_driver=False)
     return ray, started_here
+
+
+class _Calls:
+    """The :class:`~pymoo_gan.evaluation.ray_runner.RayRunner` job of :class:`Jobs`: its worker calls ``fn(*args)``
+    for a task ``(fn, args)`` (no shared weights: ``load`` does nothing)."""
+
+    def build(self) -> _Calls:
+        return self
+
+    def load(self, state: dict) -> None:
+        """Nothing: a task carries everything it needs."""
+
+    def call(self, task: tuple):
+        fn, args = task
+        return fn(*args)
+
+
+class Jobs:
+    """Where a script's independent jobs run: here, one after another (``runner="local"``), or one task per job on
+    ``actors`` persistent Ray actors of ``threads`` CPU threads each (``runner="ray"``: ``RayRunner.map`` on
+    :func:`local_ray`; the actors serve every :meth:`map` until the ``with`` block ends, and a Ray started for them
+    stops then). The scripts' modules travel to the actors by value, so they need not find ``benchmarks/``.
+
+    Example:
+        >>> with Jobs("ray", actors=2) as jobs:                                                     # doctest: +SKIP
+        ...     runs = jobs.map(run_one, [(name, seed, args) for name in names for seed in seeds])
+    """
+
+    def __init__(self, runner: str = "local", actors: int = 2, threads: int = 1):
+        if runner not in ("local", "ray"):
+            raise ValueError(f"runner={runner!r} is unknown; allowed: local, ray")
+        self.runner, self.actors, self.threads = runner, actors, threads
+        self._pool, self._ray = None, None
+
+    def __enter__(self) -> Jobs:
+        if self.runner == "ray":
+            from pymoo_gan.evaluation.parallel import ParallelConfig
+            from pymoo_gan.evaluation.ray_runner import RayRunner
+
+            ray, started_here = local_ray(self.actors * self.threads)
+            self._ray = ray if started_here else None
+            self._pool = RayRunner(ParallelConfig(runner="ray", actors=self.actors, cpus_per_actor=self.threads,
+                                                  gpus_per_actor=0))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.close()
+        if self._ray is not None:
+            self._ray.shutdown()
+        self._pool = self._ray = None
+
+    def map(self, fn: Callable, items: Iterable[tuple], report: Callable[[object], None] | None = None) -> list:
+        """``[fn(*item) for item in items]``, in order, where the jobs run; ``report(result)`` is called for each in
+        order (here as each ends). A job that keeps killing its actor, or runs out of memory, raises here as it
+        would in this process."""
+        items = list(items)
+        if self._pool is None:
+            out = []
+            for item in items:
+                out.append(fn(*item))
+                if report is not None:
+                    report(out[-1])
+            return out
+        from ray import cloudpickle
+
+        for name in {__name__, fn.__module__} - {"__main__"}:  # __main__ travels by value anyway
+            cloudpickle.register_pickle_by_value(sys.modules[name])
+        done = self._pool.map(_Calls(), "jobs", dict, [(fn, item) for item in items], "call", "running a job")
+        failed = [(item, why) for item, (_, why, _) in zip(items, done, strict=True) if why]
+        if failed:
+            raise RuntimeError(f"{len(failed)} of {len(items)} jobs failed on the Ray actors, e.g. "
+                               f"{fn.__name__}{failed[0][0][:2]}: {failed[0][1]}")
+        out = [result for result, _, _ in done]
+        for result in out if report is not None else ():
+            report(result)
+        return out
+
+
+def add_runner_options(p: argparse.ArgumentParser, jobs: str) -> None:
+    """``--runner`` and ``--actors``: where a script's independent ``jobs`` run (see :class:`Jobs`)."""
+    p.add_argument("--runner", choices=("local", "ray"), default="local",
+                   help=f"local: the {jobs} one after another here; ray: one Ray task per job on --actors persistent "
+                        "single-threaded CPU actors of a local Ray (the same rows)")
+    p.add_argument("--actors", type=int, default=2, help="Ray actors with --runner ray (default 2)")
+
+
+def jobs(args: argparse.Namespace, device: torch.device) -> Jobs:
+    """The :class:`Jobs` of ``--runner`` / ``--actors`` (threads as ``--threads``); ``--runner ray`` on another device
+    than the CPU, or without actors, is refused."""
+    if args.runner == "ray" and (device.type != "cpu" or args.actors < 1):
+        raise SystemExit(f"--runner ray runs jobs on CPU actors (--device cpu, --actors >= 1); got device {device}, "
+                         f"{args.actors} actors")
+    return Jobs(args.runner, args.actors, args.threads or 1)
 
 # ---- command line ----------------------------------------------------------------------------------------------------
 def parser(doc: str) -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 # One intra-op thread everywhere in the suite, set before torch loads: the test process, the subprocesses it starts
 # (killed and resumed runs, workers; they inherit the variable) and Ray's actors (one CPU each) then compute with the
@@ -46,3 +47,17 @@ def single_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="session")
+def ray_cluster(tmp_path_factory):
+    """The address of one local Ray with 2 logical CPUs for the whole session (no dashboard, no auth token in the
+    user's home; started once: starting Ray costs seconds), whose workers import tests/runs' modules too (the fault
+    hooks). Skips without Ray."""
+    ray = pytest.importorskip("ray", reason='Ray is an optional extra: pip install -e ".[ray]"')
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    path = os.pathsep.join(p for p in (str(Path(__file__).with_name("runs")), os.environ.get("PYTHONPATH")) if p)
+    ray.init(num_cpus=2, num_gpus=0, include_dashboard=False, log_to_driver=False,
+             _temp_dir=str(tmp_path_factory.mktemp("ray")), runtime_env={"env_vars": {"PYTHONPATH": path}})
+    yield ray.get_runtime_context().gcs_address
+    ray.shutdown()

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from torch_fidelity.feature_extractor_clip import MODEL_METADATA, FeatureExtractorCLIP, VisionTransformer
 
 from pymoo_gan.files import atomic_write, sha256_file
 from pymoo_gan.metrics.extractors import FeatureExtractor
@@ -34,7 +33,13 @@ __all__ = ["CLIP_DEFAULT_MODEL", "CLIPExtractor", "CLIPWeightsNotFoundError", "c
 CLIP_DEFAULT_MODEL = "clip-vit-b-32"
 
 
+# torch-fidelity is imported where it is used: importing it pulls in torchvision and torch._dynamo (~2.5 s), which every
+# process that merely imports pymoo_gan (Ray actors, CLI runs) would pay otherwise
+
+
 def _published() -> dict[str, dict[str, str]]:
+    from torch_fidelity.feature_extractor_clip import MODEL_METADATA
+
     return MODEL_METADATA
 
 
@@ -92,6 +97,8 @@ class CLIPExtractor(FeatureExtractor):
         published = any(meta["hash"] == sha256 for meta in _published().values())
         super().__init__(name, layer="clip", info={"weights": str(path), "sha256": sha256, "published": published,
                                                    "resize": "tf1_bilinear"})
+        from torch_fidelity.feature_extractor_clip import FeatureExtractorCLIP
+
         try:
             self.net = FeatureExtractorCLIP(CLIP_DEFAULT_MODEL, ["clip"], feature_extractor_weights_path=str(path),
                                             verbose=False)
@@ -117,6 +124,8 @@ def save_random_clip_weights(path: str | os.PathLike, *, seed: int = 0, width: i
         >>> CLIPExtractor(path).name                                                     # doctest: +SKIP
         'clip_...'
     """
+    from torch_fidelity.feature_extractor_clip import VisionTransformer
+
     class _TinyCLIP(nn.Module):
         def __init__(self):
             super().__init__()

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
 from pymoo_gan.files import atomic_write, sha256_file
 from pymoo_gan.metrics.extractors import FeatureExtractor
@@ -150,17 +149,19 @@ def save_random_inception_weights(path: str | os.PathLike, *, seed: int = 0) -> 
     return atomic_write(path, lambda tmp: torch.save(net.state_dict(), tmp))
 
 
-class _UnloadedInceptionV3(FeatureExtractorInceptionV3):
+def _unloaded_inception() -> nn.Module:
     """torch-fidelity's module without its weights: its constructor always loads a state dict (downloading one when
-    given no path), so it is handed an empty one, skipped here; the caller then loads the real one explicitly."""
+    given no path), so it is handed an empty one, skipped here; the caller then loads the real one explicitly.
+    (torch-fidelity is imported here: importing it pulls in torchvision and torch._dynamo, ~2.5 s that every process
+    merely importing pymoo_gan would pay otherwise.)"""
+    from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
-    def load_state_dict(self, state_dict, strict=True, assign=False):
-        if not state_dict:
-            return None
-        return super().load_state_dict(state_dict, strict=strict, assign=assign)
+    class _UnloadedInceptionV3(FeatureExtractorInceptionV3):
+        def load_state_dict(self, state_dict, strict=True, assign=False):
+            if not state_dict:
+                return None
+            return super().load_state_dict(state_dict, strict=strict, assign=assign)
 
-
-def _unloaded_inception() -> FeatureExtractorInceptionV3:
     empty = io.BytesIO()
     torch.save({}, empty)
     empty.seek(0)

@@ -31,3 +31,14 @@ def test_same_budget_for_both():
     assert (c2f["strategy"], flat["strategy"]) == ("c2f", "flat")
     assert flat["evaluated"] >= c2f["evaluated"] > 0  # pymoo may finish its last generation past n_evals
     assert flat["evaluated"] - c2f["evaluated"] < args.pop_size
+
+
+@pytest.mark.slow  # the Ray route of the comparison scripts is proven by compare_strategies' default test
+def test_the_seeds_on_two_ray_actors_give_the_local_rows(ray_cluster, tmp_path):
+    script = load_benchmark("compare_c2f")
+    tables = {}
+    for runner in ("local", "ray"):
+        rows = script.main(["--tiny", "--device", "cpu", "--seeds", "0", "1", "--out", str(tmp_path / f"{runner}.csv"),
+                            "--runner", runner, "--actors", "2"])
+        tables[runner] = [(r["benchmark"], r["value"], r["unit"], r["settings"]) for r in rows]
+    assert tables["ray"] == tables["local"] and len(tables["local"]) == 4

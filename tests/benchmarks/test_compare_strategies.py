@@ -65,3 +65,18 @@ def test_retrain_recipe_takes_exactly_the_steps():
         per_epoch = n_images / (recipe.train.d_batch_size * recipe.train.n_critic)
         assert math.ceil(recipe.epochs * per_epoch) == steps
         assert recipe.eval_start == recipe.eval_every == recipe.epochs  # one checkpoint: nothing is selected
+
+
+@pytest.mark.parametrize("retrain_steps", [0, pytest.param(2, marks=pytest.mark.slow)])
+def test_the_jobs_on_two_ray_actors_give_the_local_rows(retrain_steps, ray_cluster, tmp_path):
+    script = load_benchmark("compare_strategies")
+    argv = ["--tiny", "--device", "cpu", "--strategies", "nsga2", "alphagan_s", "--seeds", "0", "--n-gen", "1",
+            "--g-steps", "2", "--retrain-steps", str(retrain_steps), "--retrain-samples", "32",
+            "--figure", str(tmp_path / "f.png"), "--retrained-figure", str(tmp_path / "r.png")]
+    tables = {}
+    for runner in ("local", "ray"):
+        rows = script.main([*argv, "--out", str(tmp_path / f"{runner}.csv"), "--table", str(tmp_path / f"{runner}.md"),
+                            "--runner", runner, "--actors", "2"])
+        tables[runner] = [(r["benchmark"], r["value"], r["unit"]) for r in rows]
+    retrained = 2 + len(script.PUBLISHED) if retrain_steps else 0
+    assert tables["ray"] == tables["local"] and len(tables["local"]) == 2 * 2 + retrained

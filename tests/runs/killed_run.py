@@ -1,6 +1,7 @@
 """Run ``pymoo-gan search ...`` and SIGKILL this very process at a chosen point (a test harness for resuming).
 
     python killed_run.py POINT COUNT -- search FILE --out DIR ...
+    python killed_run.py POINT COUNT -- tiny-stage2 OUT [ADDRESS]     (the search of tiny_stage2.py)
 
 POINT is where the kill happens, on the COUNT-th call of what it names: ``train`` (a chunk of training steps:
 warm-up, rounds, retraining), ``score`` (scoring one candidate), ``checkpoint`` (after a checkpoint's bytes are
@@ -53,6 +54,10 @@ def main() -> int:
         kill_on_call(C2FProblem, "_checked_score", count)
     else:
         raise SystemExit(f"unknown point {point}")
+    if argv[0] == "tiny-stage2":
+        from tiny_stage2 import main as tiny_stage2
+
+        return tiny_stage2(argv[1:])
     from pymoo_gan.cli import main as cli
 
     return cli(argv)

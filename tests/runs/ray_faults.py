@@ -21,14 +21,16 @@ class Crash:
 
 
 class CrashOnPair:
-    """The actor retraining a pair into a directory named in ``always`` dies (a marker file in ``folder`` tells the
-    test it did)."""
+    """The actor training a pair named in ``once`` dies the first time (a marker file ``died-<name>`` in ``folder``
+    remembers it across restarts and tells the test it did); one training a pair named in ``always`` dies every time.
+    A stage-2 pair (a ``PairTask``) is named by its key, a retrained pair by its directory."""
 
-    def __init__(self, folder, always=()):
-        self.folder, self.always = str(folder), set(always)
+    def __init__(self, folder, once=(), always=()):
+        self.folder, self.once, self.always = str(folder), set(once), set(always)
 
     def __call__(self, task):
-        name = Path(task[2]).name
-        if name in self.always:
-            Path(self.folder, f"died-{name}").touch()
+        name = task.key if hasattr(task, "key") else Path(task[2]).name
+        marker = Path(self.folder, f"died-{name}")
+        if name in self.always or (name in self.once and not marker.exists()):
+            marker.touch()
             os._exit(1)
