@@ -3,7 +3,9 @@ dies mid-round is restarted and its candidate scored again (or marked failed), a
 results. Stage-2 pairs trained on 2 actors (synchronous rounds): the same results as the local runner though an actor
 dies mid-round (its pair is trained again), a pair that keeps killing its actor fails for the round, and a driver
 killed in stage 2 resumes on new actors to the same results. Chosen pairs retrained on 2 actors: the same final table
-and generators as the local runner, a pair whose actor keeps dying is a failed row. Skipped without Ray
+and generators as the local runner, a pair whose actor keeps dying is a failed row. Coarse-to-fine levels scored on 2
+actors: the same tables and fronts as the local runner though an actor dies mid-level, a genotype whose actor keeps
+dying is a failed row. Skipped without Ray
 (``pip install -e ".[ray]"``)."""
 
 import copy
@@ -30,12 +32,17 @@ from pymoo_gan.evaluation import runners  # noqa: E402
 from pymoo_gan.evaluation.parallel import ParallelConfig  # noqa: E402
 from pymoo_gan.evaluation.ray_runner import RayRunner  # noqa: E402
 from pymoo_gan.metrics.clip import save_random_clip_weights  # noqa: E402
+from pymoo_gan.models.c2f import C2FSupernet  # noqa: E402
+from pymoo_gan.problems.c2f import C2FProblem  # noqa: E402
 from pymoo_gan.problems.generator_search import make_generator_space  # noqa: E402
 from pymoo_gan.runs.config import load_run_config  # noqa: E402
+from pymoo_gan.runs.coarse_to_fine import C2FScoring, C2FSettings, evaluation_pairs, search_levels  # noqa: E402
+from pymoo_gan.runs.coarse_to_fine import train_supernet  # noqa: E402
 from pymoo_gan.runs.export import load_generator  # noqa: E402
 from pymoo_gan.runs.search import run_search  # noqa: E402
 from pymoo_gan.runs.two_stage import _retrain_pairs  # noqa: E402
 from pymoo_gan.space import EAGANDiscriminatorSpace  # noqa: E402
+from pymoo_gan.space.c2f import C2FSpace  # noqa: E402
 from pymoo_gan.space.eagan import DiscriminatorMacro  # noqa: E402
 from pymoo_gan.training.sparse import SparseConfig  # noqa: E402
 
@@ -214,3 +221,44 @@ def test_chosen_pairs_retrained_on_two_actors_give_the_local_table_and_generator
     for i in range(2):
         a, b = (load_generator(tmp_path / run / "export" / f"generator_{i}.pt") for run in ("local", "ray"))
         assert pickle_equal(a.state_dict(), b.state_dict())
+
+
+# ---- coarse-to-fine levels scored on actors ---------------------------------------------------------------------
+C2F_TINY = dict(channels=8, n_blocks=3, supernet_steps=2, pop_size=4, n_gen=2, n_eval=16)
+
+
+def c2f_levels(settings: C2FSettings) -> list[tuple]:
+    """``[(results table without timing, front architectures, front scores)]`` per level of a tiny c2f search."""
+    levels = search_levels(settings, train_supernet(settings))
+    return [(p.results().drop(columns="score_time_s"), [str(a) for a in f.archs], f.scores) for f, p, _ in levels]
+
+
+def test_c2f_levels_scored_on_two_actors_give_the_local_tables(ray_cluster, tmp_path, monkeypatch, single_thread):
+    local = c2f_levels(C2FSettings(**C2F_TINY))
+    path = local[0][0]
+    offspring = path[path["generation"] == 2]["full_genotype"].iloc[0]  # scored in the path level's generation 2
+    parallel = ParallelConfig(**RAY)
+    runner = RayRunner(parallel, fault=Crash(tmp_path, once=[np.array(offspring.split("-"), int)]))
+    monkeypatch.setitem(runners._SHARED, parallel, runner)  # the runner make_runner gives, with a fault hook
+    remote = c2f_levels(C2FSettings(**C2F_TINY, parallel=parallel))
+    assert (tmp_path / offspring).exists() and not runner.actors  # an actor died mid-level; the pool closed after
+    for (a, archs_a, scores_a), (b, archs_b, scores_b) in zip(local, remote, strict=True):
+        pd.testing.assert_frame_equal(a, b)  # the candidate of the dead actor was scored again, as locally
+        assert archs_a == archs_b and all(np.array_equal(scores_a[k], scores_b[k]) for k in scores_a)
+
+
+def test_c2f_genotype_whose_actor_keeps_dying_is_a_failed_row(ray_cluster, tmp_path, single_thread):
+    settings = C2FSettings(**C2F_TINY)
+    space = C2FSpace(settings.macro())
+    good, doomed = space.encode(space.default_arch()), np.zeros(space.n_var, int)
+    runner = RayRunner(ParallelConfig(**RAY, max_retries=0), fault=Crash(tmp_path, always=[doomed]))
+    supernet = C2FSupernet(settings.macro(), generator=torch.Generator().manual_seed(0))
+    problem = C2FProblem(space, supernet, *evaluation_pairs(settings), runner=runner, job=C2FScoring(settings, "cpu"))
+    problem.evaluate(np.stack([doomed, good]))
+    try:
+        failed, scored = problem.row(doomed), problem.row(good)
+    finally:
+        runner.close()
+    assert failed["failed"] and failed["failure"] == "worker died while scoring (1 tries)"
+    local = C2FProblem(space, supernet, *evaluation_pairs(settings))
+    assert not scored["failed"] and local.scores(good) == problem.scores(good)
