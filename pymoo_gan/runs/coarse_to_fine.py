@@ -41,9 +41,9 @@ from pymoo_gan import registry
 from pymoo_gan.algorithms import nsga2
 from pymoo_gan.data.paired import PairedConfig, bicubic_upsample
 from pymoo_gan.evaluation.config import MetricsConfig
+from pymoo_gan.evaluation.paired import score_paired
 from pymoo_gan.evaluation.parallel import ParallelConfig
 from pymoo_gan.evaluation.runners import make_runner
-from pymoo_gan.evaluation.paired import score_paired
 from pymoo_gan.metrics.image_quality import image_quality
 from pymoo_gan.models.c2f import C2FGenerator, C2FSupernet, build_c2f, extract_c2f
 from pymoo_gan.models.conditional import ConditionalDiscriminator
@@ -56,8 +56,9 @@ from pymoo_gan.training.loop import TrainConfig
 from pymoo_gan.training.paired import PairedLossConfig, PairedSupernetTrainer
 from pymoo_gan.training.samplers import FairPathSampler
 
-__all__ = ["C2FResult", "C2FScoring", "C2FSettings", "LevelFront", "bicubic_baseline", "coarse_to_fine", "evaluation_pairs",
-           "fair_sampler", "quality_extractor", "retrain", "search_levels", "train_checkpointed", "train_supernet"]
+__all__ = ["C2FResult", "C2FScoring", "C2FSettings", "LevelFront", "bicubic_baseline", "coarse_to_fine",
+           "evaluation_pairs", "fair_sampler", "quality_extractor", "retrain", "search_levels", "train_checkpointed",
+           "train_supernet"]
 
 TRAINING_FORMAT = "pymoo_gan.c2f.training/1"
 CHUNKS = 10  # checkpoints per piece of training
