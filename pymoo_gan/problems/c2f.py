@@ -209,7 +209,6 @@ class C2FProblem(Problem):
             out[key] = np.array([r[key] for r in rows], dtype=float)
         out["failure"] = np.array([r["failure"] for r in rows], dtype=object)
 
-
     def _remote_scores(self, X) -> dict[str, tuple[dict, str, float]]:
         """``(scores, failure, seconds)`` by genotype key of the genotypes of ``X`` that are not archived yet, from
         the remote runner ({} without one)."""
