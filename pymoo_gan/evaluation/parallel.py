@@ -3,7 +3,8 @@ persistent Ray actors.
 
 The settings are a section of a search's settings (``[stage1.problem.parallel]`` in a problem file, ``runner="ray"``
 as a keyword, ``--set stage1.problem.runner=ray`` on the command line); ``[stage2.problem.parallel]`` trains stage 2's
-pairs and ``[retrain.parallel]`` retrains the chosen pairs (one pair per actor task) where they say. Ray is an optional
+pairs, ``[retrain.parallel]`` retrains the chosen pairs (one pair per actor task) and a coarse-to-fine problem file's
+``[search.parallel]`` scores each level's candidates where they say. Ray is an optional
 extra (``pip install -e ".[ray]"``); asking for it without it installed is a one-line error saying so.
 
 Example:

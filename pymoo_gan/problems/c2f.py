@@ -18,6 +18,13 @@ out of memory or whose objective/constraint scores are not finite (e.g. its path
 :data:`~pymoo_gan.problems.failures.FAILED_VALUE` for every objective and constraint, NaN raw scores where it has none,
 and the reason in ``failure``.
 
+**Where candidates are scored.** Here, one after another, by default; with a remote ``runner`` (a
+:class:`~pymoo_gan.evaluation.ray_runner.RayRunner`) and its ``job`` (e.g.
+:class:`~pymoo_gan.runs.coarse_to_fine.C2FScoring`, whose actors build the pairs, extractor and reference statistics
+once and call :meth:`C2FProblem.score_arch` as this process does) the genotypes of a batch that are not archived yet
+go to the actors at once, each as its genotype in the full space, with the supernet's weights put into the object
+store once per problem (a level's weights stay fixed); the rows are archived in the batch's order, as here.
+
 **Checkpointing.** With ``trainer`` (the :class:`~pymoo_gan.training.paired.PairedSupernetTrainer` that owns the
 supernet) the problem speaks :func:`pymoo_gan.runs.search.run_search`'s protocol (``trainer``, ``settings()``,
 ``results()``, ``progress``, ``external_weights``), so a level checkpoints after every generation and resumes.
@@ -47,12 +54,14 @@ Example:
 from __future__ import annotations
 
 import time
+import uuid
 
 import numpy as np
 from pymoo.core.problem import Problem
 from torch import Tensor, nn
 
 from pymoo_gan.evaluation.paired import score_paired
+from pymoo_gan.evaluation.snapshot import weights_snapshot
 from pymoo_gan.metrics.extractors import FeatureExtractor
 from pymoo_gan.metrics.reference import compute_statistics
 from pymoo_gan.metrics.scoring import metric_key
@@ -83,6 +92,8 @@ class C2FProblem(Problem):
         trainer: the owner of the supernet's weights (``state_dict``/``load_state_dict``), for checkpoints
             (module docstring); scoring never uses it.
         progress: print a line per generation under :func:`~pymoo_gan.runs.search.run_search`.
+        runner, job: score on a remote runner's actors (module docstring), whose workers are ``job.build()`` with
+            ``load(weights)`` and ``score(full_genotype) -> scores``; None (or a local runner): in this process.
     """
 
     external_weights = False  # the weights are the trainer's (run_search checkpoints trainer.state_dict())
@@ -90,7 +101,7 @@ class C2FProblem(Problem):
     def __init__(self, space: C2FLevelSpace | C2FSpace, supernet: nn.Module, inputs: Tensor, targets: Tensor, *,
                  objectives=("psnr", "macs"), macs_budget: float | None = None, crop_border: int | None = None,
                  y_channel: bool = True, batch_size: int = 256, extractor: FeatureExtractor | None = None,
-                 trainer=None, progress: bool = False):
+                 trainer=None, progress: bool = False, runner=None, job=None):
         if not isinstance(space, C2FLevelSpace | C2FSpace):
             raise TypeError(f"space must be a C2FLevelSpace or C2FSpace, got {type(space).__name__}")
         self.space, self.supernet, self.inputs, self.targets = space, supernet, inputs, targets
@@ -103,10 +114,12 @@ class C2FProblem(Problem):
         self.score_options = dict(crop_border=crop_border, y_channel=y_channel, batch_size=batch_size)
         self.archive = EvaluationArchive()  # one row per genotype scored on this problem's (fixed) weights
         self.trainer, self.progress, self._n_eval = trainer, progress, len(inputs)
+        self.runner, self.job = runner, job
+        self._weights_key = None  # names this problem's (fixed) weights to a remote runner; new in every process
         super().__init__(n_var=space.n_var, n_obj=len(self.objectives), n_ieq_constr=len(self.constraints),
                          xl=space.xl, xu=space.xu, vtype=int, requires_kwargs=True,
                          exclude_from_serialization=["supernet", "inputs", "targets", "extractor", "_reference",
-                                                     "trainer"])
+                                                     "trainer", "runner", "job", "_weights_key"])
 
     @property
     def level(self) -> str:
@@ -129,15 +142,21 @@ class C2FProblem(Problem):
         """The archived row of a genotype, or None when it was not scored."""
         return self.archive.lookup(self.space.key(self.space.to_genotype(x)), 0)
 
-    def row(self, x, generation: int = 0) -> dict:
-        """The archived row of one genotype, scoring it first if needed (module docstring: failing candidates)."""
+    def row(self, x, generation: int = 0, remote: tuple | None = None) -> dict:
+        """The archived row of one genotype, scoring it first if needed (module docstring: failing candidates), or
+        taking the ``(scores, failure, seconds)`` a remote runner returned for it."""
         g = self.space.to_genotype(x)
         key = self.space.key(g)
         row = self.archive.lookup(key, 0)
         if row is not None:
             return row
         t0 = time.perf_counter()
-        scores, failure = self._checked_score(g)
+        if remote is None:
+            scores, failure = self._checked_score(g)
+            seconds = None
+        else:
+            scores, failure, seconds = remote
+            scores = scores or {}
         values = []
         if not failure:
             values = [o.minimised(scores) for o in self.objectives] + [c.violation(scores) for c in self.constraints]
@@ -151,16 +170,22 @@ class C2FProblem(Problem):
                "generation": generation, "weights_version": 0,
                **{f"F{i}": v for i, v in enumerate(values[:self.n_obj])},
                **{f"G{i}": v for i, v in enumerate(values[self.n_obj:])},
-               **scores, "failed": bool(failure), "failure": failure, "score_time_s": time.perf_counter() - t0}
+               **scores, "failed": bool(failure), "failure": failure,
+               "score_time_s": time.perf_counter() - t0 if seconds is None else seconds}
         return self.archive.add(row)
+
+    def score_arch(self, arch: C2FArch) -> dict[str, float]:
+        """Raw scores of the sub-network ``arch`` on the supernet and the evaluation pairs (the targets' reference
+        statistics computed on first use); errors propagate. Local and remote scoring both call this."""
+        if self.extractor is not None and self._reference is None:
+            self._reference = compute_statistics(self.targets, self.extractor,
+                                                 batch_size=self.score_options["batch_size"])
+        return score_paired(self.supernet, arch, self.inputs, self.targets, extractor=self.extractor,
+                            reference=self._reference, **self.score_options)
 
     def _checked_score(self, g) -> tuple[dict, str]:
         try:
-            if self.extractor is not None and self._reference is None:
-                self._reference = compute_statistics(self.targets, self.extractor,
-                                                     batch_size=self.score_options["batch_size"])
-            return score_paired(self.supernet, self.space.decode(g), self.inputs, self.targets,
-                                extractor=self.extractor, reference=self._reference, **self.score_options), ""
+            return self.score_arch(self.space.decode(g)), ""
         except Exception as exc:
             failure = failure_reason(exc, "scoring")
             if failure is None:
@@ -174,13 +199,35 @@ class C2FProblem(Problem):
 
     def _evaluate(self, X, out, *args, algorithm=None, **kwargs):
         generation = int(getattr(algorithm, "n_gen", 0) or 0)
-        rows = [self.row(x, generation) for x in np.atleast_2d(X)]
+        X = np.atleast_2d(X)
+        remote = self._remote_scores(X)
+        rows = [self.row(x, generation, remote.get(self.space.key(self.space.to_genotype(x)))) for x in X]
         out["F"] = np.array([[r[f"F{i}"] for i in range(self.n_obj)] for r in rows], dtype=float)
         if self.constraints:
             out["G"] = np.array([[r[f"G{i}"] for i in range(self.n_ieq_constr)] for r in rows], dtype=float)
         for key in self.raw_scores:
             out[key] = np.array([r[key] for r in rows], dtype=float)
         out["failure"] = np.array([r["failure"] for r in rows], dtype=object)
+
+    def _remote_scores(self, X) -> dict[str, tuple[dict, str, float]]:
+        """``(scores, failure, seconds)`` by genotype key of the genotypes of ``X`` that are not archived yet, from
+        the remote runner ({} without one)."""
+        if self.job is None or not getattr(self.runner, "remote", False):
+            return {}
+        full = self.space.space if isinstance(self.space, C2FLevelSpace) else self.space
+        todo = {}
+        for x in X:
+            g = self.space.to_genotype(x)
+            key = self.space.key(g)
+            if key not in todo and self.archive.lookup(key, 0) is None:
+                todo[key] = full.encode(self.space.decode(g))
+        if not todo:
+            return {}
+        if self._weights_key is None:
+            self._weights_key = uuid.uuid4().hex  # names, never seeds: results do not depend on it
+        results = self.runner.map(self.job, self._weights_key, lambda: weights_snapshot(self.supernet),
+                                  list(todo.values()), "score", "scoring")
+        return dict(zip(todo, results, strict=True))
 
 
 def seeded_population(space: C2FLevelSpace, pop_size: int, rng: np.random.Generator) -> np.ndarray:

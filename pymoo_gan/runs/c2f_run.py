@@ -12,6 +12,7 @@ Layout of the file (every table optional; the defaults are the CPU-sized ×2 sup
     [search.task.data]         # DataConfig of the images
     [search.train]             # TrainConfig
     [search.losses]            # PairedLossConfig: l1_weight, adv_weight
+    [search.parallel]          # ParallelConfig: runner = "ray" scores each level's candidates on Ray actors
 
 The run directory (a :class:`~pymoo_gan.runs.rundir.RunDirectory`: ``run.json`` holds the resolved settings, a
 directory of other settings is refused, one process at a time) gets::

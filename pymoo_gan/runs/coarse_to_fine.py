@@ -42,6 +42,8 @@ from pymoo_gan.algorithms import nsga2
 from pymoo_gan.data.paired import PairedConfig, bicubic_upsample
 from pymoo_gan.evaluation.config import MetricsConfig
 from pymoo_gan.evaluation.paired import score_paired
+from pymoo_gan.evaluation.parallel import ParallelConfig
+from pymoo_gan.evaluation.runners import make_runner
 from pymoo_gan.metrics.image_quality import image_quality
 from pymoo_gan.models.c2f import C2FGenerator, C2FSupernet, build_c2f, extract_c2f
 from pymoo_gan.models.conditional import ConditionalDiscriminator
@@ -49,12 +51,14 @@ from pymoo_gan.problems.c2f import C2FProblem, next_level, pareto_archs, seeded_
 from pymoo_gan.runs.checkpoint import load_checkpoint, save_checkpoint
 from pymoo_gan.runs.search import run_search
 from pymoo_gan.space.c2f import LEVELS, C2FArch, C2FLevelSpace, C2FMacro, C2FSpace
+from pymoo_gan.training.device import resolve_device
 from pymoo_gan.training.loop import TrainConfig
 from pymoo_gan.training.paired import PairedLossConfig, PairedSupernetTrainer
 from pymoo_gan.training.samplers import FairPathSampler
 
-__all__ = ["C2FResult", "C2FSettings", "LevelFront", "bicubic_baseline", "coarse_to_fine", "evaluation_pairs",
-           "fair_sampler", "quality_extractor", "retrain", "search_levels", "train_checkpointed", "train_supernet"]
+__all__ = ["C2FResult", "C2FScoring", "C2FSettings", "LevelFront", "bicubic_baseline", "coarse_to_fine",
+           "evaluation_pairs", "fair_sampler", "quality_extractor", "retrain", "search_levels", "train_checkpointed",
+           "train_supernet"]
 
 TRAINING_FORMAT = "pymoo_gan.c2f.training/1"
 CHUNKS = 10  # checkpoints per piece of training
@@ -80,6 +84,9 @@ class C2FSettings:
             the digits CNN), for the ``fd`` objective of translation tasks (``fd_<extractor>``).
         n_eval: test pairs every candidate is scored on (the first ``n_eval`` of the test split).
         seed: seeds weights, batches, paths and the algorithm.
+        parallel: where each level scores its candidates (:class:`~pymoo_gan.evaluation.parallel.ParallelConfig`,
+            ``[search.parallel]``): here (``runner="local"``) or on persistent Ray actors (``runner="ray"``,
+            :class:`C2FScoring`); the supernet's training and fine-tuning stay in this process. Same results.
     """
 
     task: PairedConfig = field(default_factory=PairedConfig)
@@ -101,6 +108,7 @@ class C2FSettings:
     macs_budget: float | None = None
     n_eval: int = 256
     seed: int = 0
+    parallel: ParallelConfig = field(default_factory=ParallelConfig)
 
     def __post_init__(self):
         for name in ("supernet_steps", "finetune_steps", "n_gen"):
@@ -216,13 +224,51 @@ def quality_extractor(settings: C2FSettings, device: str | torch.device = "cpu")
                                                           torch.device(device))
 
 
+@dataclass(frozen=True)
+class C2FScoring:
+    """What a Ray actor needs to score a level's candidates (a :class:`~pymoo_gan.evaluation.ray_runner.RayRunner`
+    job): the settings, nothing trained, and the device as resolved in the actor. :meth:`build` makes the actor's
+    worker once: the evaluation pairs, the extractor and a supernet, in a flat
+    :class:`~pymoo_gan.problems.c2f.C2FProblem` whose :meth:`~pymoo_gan.problems.c2f.C2FProblem.score_arch` scores
+    every task (the reference statistics computed on first use), as the search's own process does."""
+
+    settings: C2FSettings
+    device: str = "auto"
+
+    def build(self) -> C2FScoringWorker:
+        return C2FScoringWorker(self)
+
+
+class C2FScoringWorker:
+    """The state of a :class:`C2FScoring` job in one actor: ``load(weights)`` takes a level's supernet snapshot,
+    ``score(genotype)`` scores a genotype of the full space on it."""
+
+    def __init__(self, job: C2FScoring):
+        s, device = job.settings, resolve_device(job.device)
+        test_x, test_y = evaluation_pairs(s)
+        supernet = C2FSupernet(s.macro(), generator=torch.Generator()).to(device)  # each snapshot replaces its weights
+        self.problem = C2FProblem(C2FSpace(supernet.macro), supernet, test_x, test_y, objectives=s.objectives,
+                                  macs_budget=s.macs_budget, extractor=quality_extractor(s, device))
+
+    def load(self, weights: dict) -> None:
+        self.problem.supernet.load_state_dict(weights)
+
+    def score(self, genotype) -> dict[str, float]:
+        return self.problem.score_arch(self.problem.space.decode(np.asarray(genotype)))
+
+
 def search_levels(settings: C2FSettings, trainer: PairedSupernetTrainer, algorithm=None,
                   directory: str | os.PathLike | None = None, progress: bool = False) -> list[tuple]:
     """The path, op and width levels on the trainer's supernet (fine-tuned for ``finetune_steps`` on the coming
     level's sub-networks before each later level): ``[(LevelFront, problem, pymoo result), ...]`` in level order.
     With ``directory`` each level runs as :func:`~pymoo_gan.runs.search.run_search` into ``<directory>/<level>/``
-    (checkpointed after every generation, resumed when run again; module docstring)."""
+    (checkpointed after every generation, resumed when run again; module docstring). ``settings.parallel`` says
+    where each level's candidates are scored (:class:`C2FSettings`); a Ray pool closes after the last level."""
     s, supernet = settings, trainer.G
+    runner = make_runner(s.parallel)
+    job = C2FScoring(s, "cpu" if trainer.device.type == "cpu" else "auto") if runner.remote else None
+    if job is not None:
+        runner.start(job)  # each actor builds its pairs and extractor once; a broken setting raises here
     test_x, test_y = evaluation_pairs(s)
     extractor = quality_extractor(s, trainer.device)
     out = []
@@ -236,7 +282,8 @@ def search_levels(settings: C2FSettings, trainer: PairedSupernetTrainer, algorit
             train_checkpointed(trainer, s.finetune_steps, fair_sampler(s, trainer, level_space),
                                _checkpoint(folder, "finetune.pt"), f"fine-tune for {level}")
         problem = C2FProblem(level_space, supernet, test_x, test_y, objectives=s.objectives,
-                             macs_budget=s.macs_budget, extractor=extractor, trainer=trainer, progress=progress)
+                             macs_budget=s.macs_budget, extractor=extractor, trainer=trainer, progress=progress,
+                             runner=runner, job=job)
         if algorithm is None:  # the level starts from the previous level's choices (the default arch for paths)
             start = seeded_population(level_space, s.pop_size, np.random.default_rng(s.seed + k))
             chosen = nsga2(pop_size=s.pop_size, sampling=start)
@@ -255,6 +302,7 @@ def search_levels(settings: C2FSettings, trainer: PairedSupernetTrainer, algorit
         out.append((front, problem, res))
         if k + 1 < len(LEVELS):
             level_space = next_level(problem, X, res.opt.get("F"), knee=s.knee)
+    runner.close()  # the actors' devices are free for what follows (retraining runs here)
     return out
 
 

@@ -2,12 +2,14 @@
 exports and summary, a directory of other settings is refused, and bad keys are named."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
 import torch
 
 from pymoo_gan.cli import main
+from pymoo_gan.evaluation.parallel import ParallelConfig
 from pymoo_gan.runs.c2f_run import is_c2f_file, load_c2f_config
 from pymoo_gan.runs.export import load_model
 
@@ -65,3 +67,15 @@ def test_bad_keys_are_named(tmp_path):
     bad.write_text('kind = "coarse_to_fine"\n[search.task]\ntask = "colour"\n')
     with pytest.raises(ValueError, match="task='colour' is unknown; allowed: sr, edges, folder"):
         load_c2f_config(bad)
+
+
+def test_parallel_section_says_where_levels_score():
+    assert load_c2f_config(FILE).search.parallel == ParallelConfig()  # local unless the file asks for Ray
+    parallel = load_c2f_config(FILE, {"search.parallel.runner": "ray", "search.parallel.actors": 2}).search.parallel
+    assert parallel == ParallelConfig(runner="ray", actors=2)
+    for key, value, message in [("runner", "dask", "search.parallel: runner='dask' is unknown; allowed: local, ray"),
+                                ("actors", -1, "search.parallel: actors=-1 must be an integer >= 0"),
+                                ("nodes", 2, "search.parallel.nodes: unknown key; valid: actors, address")]:
+        with pytest.raises(ValueError, match=re.escape(message)) as e:
+            load_c2f_config(FILE, {f"search.parallel.{key}": value})
+        assert "\n" not in str(e.value)

@@ -3,8 +3,9 @@ dies mid-round is restarted and its candidate scored again (or marked failed), a
 results. Stage-2 pairs trained on 2 actors (synchronous rounds): the same results as the local runner though an actor
 dies mid-round (its pair is trained again), a pair that keeps killing its actor fails for the round, and a driver
 killed in stage 2 resumes on new actors to the same results. Chosen pairs retrained on 2 actors: the same final table
-and generators as the local runner, a pair whose actor keeps dying is a failed row. Skipped without Ray
-(``pip install -e ".[ray]"``)."""
+and generators as the local runner, a pair whose actor keeps dying is a failed row. Coarse-to-fine levels scored on 2
+actors: a genotype whose actor keeps dying is a failed row, and the levels give the local runner's tables and fronts.
+Skipped without Ray (``pip install -e ".[ray]"``)."""
 
 import copy
 import dataclasses
@@ -30,12 +31,22 @@ from pymoo_gan.evaluation import runners  # noqa: E402
 from pymoo_gan.evaluation.parallel import ParallelConfig  # noqa: E402
 from pymoo_gan.evaluation.ray_runner import RayRunner  # noqa: E402
 from pymoo_gan.metrics.clip import save_random_clip_weights  # noqa: E402
+from pymoo_gan.models.c2f import C2FSupernet  # noqa: E402
+from pymoo_gan.problems.c2f import C2FProblem  # noqa: E402
 from pymoo_gan.problems.generator_search import make_generator_space  # noqa: E402
+from pymoo_gan.runs.coarse_to_fine import (  # noqa: E402
+    C2FScoring,
+    C2FSettings,
+    evaluation_pairs,
+    search_levels,
+    train_supernet,  # noqa: E402
+)
 from pymoo_gan.runs.config import load_run_config  # noqa: E402
 from pymoo_gan.runs.export import load_generator  # noqa: E402
 from pymoo_gan.runs.search import run_search  # noqa: E402
 from pymoo_gan.runs.two_stage import _retrain_pairs  # noqa: E402
 from pymoo_gan.space import EAGANDiscriminatorSpace  # noqa: E402
+from pymoo_gan.space.c2f import C2FSpace  # noqa: E402
 from pymoo_gan.space.eagan import DiscriminatorMacro  # noqa: E402
 from pymoo_gan.training.sparse import SparseConfig  # noqa: E402
 
@@ -214,3 +225,36 @@ def test_chosen_pairs_retrained_on_two_actors_give_the_local_table_and_generator
     for i in range(2):
         a, b = (load_generator(tmp_path / run / "export" / f"generator_{i}.pt") for run in ("local", "ray"))
         assert pickle_equal(a.state_dict(), b.state_dict())
+
+
+# ---- coarse-to-fine levels scored on actors ---------------------------------------------------------------------
+C2F_TINY = dict(channels=8, n_blocks=3, supernet_steps=2, pop_size=4, n_gen=2, n_eval=16)
+
+
+def c2f_levels(settings: C2FSettings) -> list[tuple]:
+    """``[(results table without timing, front architectures, front scores)]`` per level of a tiny c2f search."""
+    levels = search_levels(settings, train_supernet(settings))
+    return [(p.results().drop(columns="score_time_s"), [str(a) for a in f.archs], f.scores) for f, p, _ in levels]
+
+
+def test_c2f_levels_scored_on_two_actors_give_the_local_tables(ray_cluster, tmp_path, monkeypatch, single_thread):
+    local = c2f_levels(C2FSettings(**C2F_TINY))
+    parallel = ParallelConfig(**RAY, max_retries=0)
+    settings = C2FSettings(**C2F_TINY, parallel=parallel)
+    space = C2FSpace(settings.macro())
+    good, doomed = space.encode(space.default_arch()), np.zeros(space.n_var, int)
+    assert space.key(doomed) not in {g for table, _, _ in local for g in table["full_genotype"]}
+    runner = RayRunner(parallel, fault=Crash(tmp_path, always=[doomed]))
+    monkeypatch.setitem(runners._SHARED, parallel, runner)  # the runner make_runner gives, with a fault hook
+    # a genotype that kills its actor is a failed row (the actor is restarted); the others are scored as locally
+    supernet = C2FSupernet(settings.macro(), generator=torch.Generator().manual_seed(0))
+    flat = C2FProblem(space, supernet, *evaluation_pairs(settings), runner=runner, job=C2FScoring(settings, "cpu"))
+    flat.evaluate(np.stack([doomed, good]))
+    failed = flat.row(doomed)
+    assert failed["failed"] and failed["failure"] == "worker died while scoring (1 tries)"
+    assert C2FProblem(space, supernet, *evaluation_pairs(settings)).scores(good) == flat.scores(good)
+    remote = c2f_levels(settings)  # on the same actors (the same job), the restarted one included
+    assert not runner.actors  # the pool closed after the last level
+    for (a, archs_a, scores_a), (b, archs_b, scores_b) in zip(local, remote, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+        assert archs_a == archs_b and all(np.array_equal(scores_a[k], scores_b[k]) for k in scores_a)
