@@ -40,8 +40,8 @@ in the archive by (genotype, weights version).
 in this process, one after another; a remote runner (Ray actors) gets each batch that is scored on one set of weights
 (the offspring of a generation, the re-scored parents) at once, with the weights sent once per round, and the rows are
 made in the same order from the scores that come back. Scores are the same either way (the workers score exactly as
-:meth:`score` does, on a snapshot of ``trainer.scored_supernet``). Candidates scored on an attached weights provider
-are scored locally.
+:meth:`score` does, on a snapshot of ``trainer.scored_supernet``). So are the candidates scored on an attached weights
+provider (a differentiable search's relaxed supernet, whose ``state_dict`` the workers' single-path supernet loads).
 
 **Failing candidates** (see :mod:`pymoo_gan.problems.failures`) never stop a search. A candidate whose training failed
 in the latest round (``trainer.failures``), whose scoring ran out of memory, or whose objective/constraint scores are
@@ -222,13 +222,13 @@ class SupernetSearchProblem(Problem):
     def _evaluate(self, X, out, *args, algorithm=None, **kwargs):
         genotypes = [self.space.to_genotype(x) for x in X]
         generation = int(getattr(algorithm, "n_gen", 0) or 0)
-        if self._weights is not None:  # the provider's owner trains; score on its current weights
-            self._write_out([self._scored(g, generation, "derived") for g in genotypes], out)
-            return
         job = self.remote_scoring() if self.runner.remote else None
         if job is not None:  # the workers build the scorer: refuse what it cannot give before they start
             self._check_class_scores(registry.extractor(job.metrics.extractor).has_logits, job.metrics.extractor)
             self.runner.start(job)  # worker processes start before this one builds its trainer (and device)
+        if self._weights is not None:  # the provider's owner trains; score on its current weights
+            self._write_out(self._scored_batch(genotypes, generation, "derived"), out)
+            return
         if self.trainer.weights_version == 0:
             self.warmup()
             self._new_round(generation, len(X))
@@ -266,7 +266,7 @@ class SupernetSearchProblem(Problem):
     def _remote_scores(self, genotypes: list[np.ndarray]) -> dict[str, tuple[dict, str, float]]:
         """``(scores, failure, seconds)`` by genotype key of the candidates of ``genotypes`` that need scoring, from
         the remote runner ({} for the local runner, or when this problem cannot be scored remotely)."""
-        job = self.remote_scoring() if self.runner.remote and self._weights is None else None
+        job = self.remote_scoring() if self.runner.remote else None
         if job is None:
             return {}
         trainer = self.trainer
@@ -274,14 +274,16 @@ class SupernetSearchProblem(Problem):
         todo = {}
         for g in genotypes:
             key = self.space.key(g)
-            if key not in todo and key not in trainer.failures and self.archive.lookup(key, version, 0) is None:
+            scored = self.archive.lookup(key, version, self._source) is not None
+            if key not in todo and key not in trainer.failures and not scored:
                 todo[key] = g
         if not todo:
             return {}
         if self._weights_key is None:
             self._weights_key = uuid.uuid4().hex  # names, never seeds: results do not depend on it
         snapshot = lambda: weights_snapshot(trainer.scored_supernet)  # noqa: E731
-        results = self.runner.score(job, f"{self._weights_key}/{version}", snapshot, list(todo.values()))
+        token = f"{self._weights_key}/{self._source}/{version}"  # which weights: their provider and version
+        results = self.runner.score(job, token, snapshot, list(todo.values()))
         return dict(zip(todo, results, strict=True))
 
     def _scored(self, genotype: np.ndarray, generation: int, kind: str, remote: tuple | None = None) -> dict:

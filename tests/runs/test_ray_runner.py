@@ -5,7 +5,8 @@ dies mid-round (its pair is trained again), a pair that keeps killing its actor 
 killed in stage 2 resumes on new actors to the same results. Chosen pairs retrained on 2 actors: the same final table
 and generators as the local runner, a pair whose actor keeps dying is a failed row. Coarse-to-fine levels scored on 2
 actors: a genotype whose actor keeps dying is a failed row, and the levels give the local runner's tables and fronts.
-Skipped without Ray (``pip install -e ".[ray]"``)."""
+A differentiable search's derived architectures scored on 2 actors: the local runner's table. Skipped without Ray
+(``pip install -e ".[ray]"``)."""
 
 import copy
 import dataclasses
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from pymoo.optimize import minimize
 from ray_faults import Crash, CrashOnPair
 from tiny_run import SMALL, tiny_args
 from tiny_stage2 import RAY, stage2_problem, stage2_search
@@ -26,6 +28,7 @@ ray = pytest.importorskip("ray", reason='Ray is an optional extra: pip install -
 
 
 from pymoo_gan import DiscriminatorSearchProblem, GANSearchProblem, nsga2  # noqa: E402
+from pymoo_gan.algorithms import AlphaGAN  # noqa: E402
 from pymoo_gan.cli import main, parse_overrides  # noqa: E402
 from pymoo_gan.evaluation import runners  # noqa: E402
 from pymoo_gan.evaluation.parallel import ParallelConfig  # noqa: E402
@@ -258,3 +261,27 @@ def test_c2f_levels_scored_on_two_actors_give_the_local_tables(ray_cluster, tmp_
     for (a, archs_a, scores_a), (b, archs_b, scores_b) in zip(local, remote, strict=True):
         pd.testing.assert_frame_equal(a, b)
         assert archs_a == archs_b and all(np.array_equal(scores_a[k], scores_b[k]) for k in scores_a)
+
+
+# ---- a differentiable search's derived architectures scored on actors ------------------------------------------------
+@pytest.mark.slow  # 34 s, mostly starting actors: the default Ray tests stay under 3 minutes
+def test_a_differentiable_search_scores_its_derived_architectures_on_the_actors(ray_cluster, tiny, single_thread):
+    """AlphaGAN (s) trains its relaxed supernet here; the architectures derived from it (2 per epoch) are scored on
+    the actors, on snapshots of the relaxed supernet (one per epoch) that their single-path supernet loads: the local
+    scores."""
+    tables, remote = {}, []
+    for runner in ("local", "ray"):
+        problem = GANSearchProblem(progress=False, **tiny, **(RAY if runner == "ray" else {}))
+        if runner == "ray":  # count the genotypes the actors score
+            def counted(job, token, snapshot, genotypes, score=problem.runner.score):
+                remote.extend(genotypes)
+                return score(job, token, snapshot, genotypes)
+
+            problem.runner.score = counted
+        algorithm = AlphaGAN("s", inner_steps=4, worst_steps=2, outer_steps=2, n_critic=1, pop_size=2)
+        minimize(problem, algorithm, ("n_gen", 2), seed=1)
+        tables[runner] = problem.results().drop(columns="score_time_s")
+    problem.runner.close()
+    assert len(tables["local"]) >= 2 and (tables["local"]["failure"] == "").all()
+    assert len(remote) == len(tables["ray"])  # every derived architecture was scored on the actors
+    pd.testing.assert_frame_equal(tables["local"], tables["ray"])
