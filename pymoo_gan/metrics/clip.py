@@ -31,8 +31,6 @@ __all__ = ["CLIP_DEFAULT_MODEL", "CLIPExtractor", "CLIPWeightsNotFoundError", "c
            "save_random_clip_weights"]
 
 CLIP_DEFAULT_MODEL = "clip-vit-b-32"
-
-
 # torch-fidelity is imported where it is used: importing it pulls in torchvision and torch._dynamo (~2.5 s), which every
 # process that merely imports pymoo_gan (Ray actors, CLI runs) would pay otherwise
 
