@@ -26,7 +26,9 @@ class MetricsConfig:
     """
 
     n_samples: int = 1000
-    batch_size: int = 500
+    # latents per call: small batches keep a small generator's activations in the CPU's cache (scoring the default
+    # search's candidates 1.5x faster than 500 on a 2-core EPYC, same scores); GPU problem files set larger ones
+    batch_size: int = 50
     bn_batches: int = 4
     bn_batch_size: int = 32
     extractor: str = "classifier"

@@ -129,10 +129,13 @@ class SearchConfig:
 
     data: DataConfig = DataConfig()
     model: ModelConfig = ModelConfig()
-    # EMA: candidates are scored on the EMA of the supernet (a tiny GAN's raw weights oscillate from step to step)
-    train: TrainConfig = TrainConfig(ema_decay=0.999)
-    metrics: MetricsConfig = MetricsConfig()
-    schedule: ScheduleConfig = ScheduleConfig()
+    # EMA: candidates are scored on the EMA of the supernet (a tiny GAN's raw weights oscillate from step to step);
+    # NHWC on the CPU too: about 1.3x faster training steps of these small convolutions
+    train: TrainConfig = TrainConfig(ema_decay=0.999, channels_last=True)
+    # the demo's budget (3 minutes on 2 CPU cores, see the README): 500 samples per score, 2 warm-up epochs and
+    # rounds of 1 epoch
+    metrics: MetricsConfig = MetricsConfig(n_samples=500)
+    schedule: ScheduleConfig = ScheduleConfig(warmup_epochs=2.0, round_epochs=1.0)
     # STU-GAN masks on the supernet's and D's convolutions (candidates inherit the masks; see GANSearchProblem)
     sparse: SparseConfig | None = None
     objectives: tuple = ("fd", "score", "params")
