@@ -20,6 +20,8 @@ EXPECTED = {
     + [f"protocol_{w}_{x}" for x in ("classifier", "inception_299")
        for w in ("stage1_total", "stage2_total", "total")],
     "bench_flops": ["flops_train_step", "flops_matmul_peak_float32", "flops_fraction_of_peak"],
+    "bench_score_batch": ["score_batch_500", "score_batch_100", "score_batch_50", "score_batch_100_speedup",
+                          "score_batch_50_speedup"],
     "bench_memory_format": [f"layout_{v}_{x}" for v in ("supernet", "standalone")
                             for x in ("nchw", "channels_last", "channels_last_speedup")],
     "bench_compression": [f"compress_fd_{a}" for a in ("teacher", "dense", "dgl", "dgl_minus_dense")]
