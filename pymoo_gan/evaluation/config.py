@@ -27,7 +27,8 @@ class MetricsConfig:
 
     n_samples: int = 1000
     # latents per call: small batches keep a small generator's activations in the CPU's cache (scoring the default
-    # search's candidates 1.5x faster than 500 on a 2-core EPYC, same scores); GPU problem files set larger ones
+    # search's candidates 1.3x faster than 500 on a 2-core EPYC, same scores: bench_score_batch.py); GPU problem
+    # files set larger ones
     batch_size: int = 50
     bn_batches: int = 4
     bn_batch_size: int = 32
