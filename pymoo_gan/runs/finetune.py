@@ -46,10 +46,10 @@ class FinetuneConfig:
     ``finetune_rule`` (``best``: smallest Fréchet distance; ``knee``: best trade-off), each after
     ``finetune_n_critic`` discriminator steps, batches of ``finetune_g_batch_size`` / ``finetune_d_batch_size``, an EMA
     of G with decay ``finetune_ema_decay`` (with warm-up), learning rates ``finetune_g_lr`` / ``finetune_d_lr`` (the
-    two time-scale rule: D learns faster, so one D step per G step suffices). Small batches: on the demo's searched
-    architectures the number of steps mattered more than the images per step (same work: batch 8 x 1,600 steps 20.9,
-    batch 16 x 800 44.4, batch 32 x 400 over 50; see the README). ``finetune_init``: ``supernet`` starts G from its scored supernet weights and D
-    from the search's discriminator; ``scratch`` from new random weights."""
+    two time-scale rule: D learns faster, so one D step per G step suffices). Batch 16: on the demo's searched
+    architectures the number of steps mattered more than the images per step (batch 32 for 400 steps stayed above 50),
+    but batch 8 collapsed to one image on one of them (see the README). ``finetune_init``: ``supernet`` starts G from
+    its scored supernet weights and D from the search's discriminator; ``scratch`` from new random weights."""
 
     finetune_steps: int = 900
     finetune_rule: str = "best"
@@ -57,8 +57,8 @@ class FinetuneConfig:
     # scratch), from scratch 28.6 at 800 steps; with EAGAN's recipe, 200 steps: 40.8 scratch, 51.5 supernet
     finetune_init: str = "scratch"
     finetune_n_critic: int = 1
-    finetune_g_batch_size: int = 8
-    finetune_d_batch_size: int = 8
+    finetune_g_batch_size: int = 16
+    finetune_d_batch_size: int = 16
     finetune_ema_decay: float = 0.99
     finetune_g_lr: float = 4e-4
     finetune_d_lr: float = 8e-4
